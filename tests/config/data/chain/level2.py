@@ -1,0 +1,3 @@
+_base_ = './level1.py'
+a = dict(x=2)
+only2 = [1, 2]

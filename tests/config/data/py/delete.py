@@ -1,0 +1,3 @@
+_base_ = './base_model.py'
+
+model = dict(_delete_=True, type='VGG', depth=16)
