@@ -109,6 +109,11 @@ class _ImportRewriter(ast.NodeTransformer):
         return ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], call), node)
 
     def visit_With(self, node: ast.With) -> Any:
+        expr = node.items[0].context_expr
+        if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name)
+                and expr.func.id == 'read_base'):
+            raise ConfigParsingError(f'{self.filename}:{node.lineno}: only `with read_base():` '
+                                     'may be used in a config')
         names: list[ast.stmt] = []
         for statement in node.body:
             if not isinstance(statement, ast.ImportFrom):

@@ -79,7 +79,8 @@ def base_references(text: str, suffix: str, filename: str) -> list[str]:
                 bases = eval(compile(ast.Expression(node.value), filename, 'eval'), {})
                 break
     else:
-        bases = (load_data(text, suffix, filename) or {}).get(BASE_KEY, [])
+        data = load_data(text, suffix, filename)
+        bases = data.get(BASE_KEY, []) if isinstance(data, dict) else []
     bases = bases if isinstance(bases, list) else [bases]
     for base in bases:
         if not isinstance(base, str):
@@ -211,7 +212,7 @@ class FileLoader:
         own = substitute_base_vars(own, placeholders, base_view, filename)
         merged = merge_a_into_b(own, base_view, source=filename)
         merged = {k: v for k, v in merged.items() if not str(k).startswith('__')}
-        lines = python_line_map(original) if suffix == '.py' else yaml_line_map(original)
+        lines = python_line_map(text) if suffix == '.py' else yaml_line_map(text)
         history = record_provenance(history, own, base, merged, filename, lines)
         text = '\n'.join([*base_texts, f'{filename}\n{original}'])
         return LoadedConfig(merged, text, env_variables, history)

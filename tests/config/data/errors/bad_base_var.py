@@ -1,0 +1,2 @@
+_base_ = '../py/base_model.py'
+depth = {{_base_.model.dpth}}

@@ -1,0 +1,2 @@
+_base_ = '../py/base_model.py'
+model = dict(_delete_='yes', type='VGG')

@@ -1,0 +1,2 @@
+_base_ = '../chain/level0.py'
+only0 = dict(x=1)

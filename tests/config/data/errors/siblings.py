@@ -1,0 +1,1 @@
+_base_ = ['./sibling_a.py', './sibling_b.py']

@@ -1,0 +1,5 @@
+model = dict(
+    type='ResNet',
+    depth=50
+    norm=None,
+)

@@ -1,0 +1,3 @@
+_base_ = ['./base_model.py', './base_schedule.py']
+
+first_scheduler = {{_base_.param_scheduler.0}}

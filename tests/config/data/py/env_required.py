@@ -1,0 +1,1 @@
+data_root = '{{$MML_TEST_REQUIRED_VAR:}}'
