@@ -75,7 +75,7 @@ def _explain_bad_arguments(obj_cls: Any, args: dict[str, Any], cfg: Any) -> str 
         except TypeError as error:
             reason = str(error)
     hint = ''.join(did_you_mean(key, params) for key in unknown)
-    name = getattr(obj_cls, '__qualname__', repr(obj_cls))
+    name = getattr(obj_cls, '__name__', repr(obj_cls))
     return (f'{name} rejects the arguments {_describe(cfg, name)}: {reason}. '
             f'Valid parameters: {", ".join(params) or "(none)"}.{hint}')
 
@@ -117,8 +117,12 @@ def build_from_cfg(cfg: Mapping[str, Any], registry: Registry,
         KeyError: If ``type`` is missing or not registered (with close matches).
         TypeError: If the arguments do not fit the constructor (with valid names).
     """
+    from mmlightning.config import Config
+
     from .registry import Registry
 
+    if isinstance(cfg, Config):
+        cfg = cfg._cfg_dict
     if not isinstance(cfg, Mapping):
         raise TypeError(f'cfg must be a dict, ConfigDict or Config, got {type(cfg).__name__}')
     if not isinstance(registry, Registry):

@@ -11,8 +11,8 @@ from typing import Any
 from .default_scope import DefaultScope
 
 
-def _infer_scope(depth: int = 3) -> str:
-    """Top-level package of the module that created the registry."""
+def _infer_scope(depth: int = 2) -> str:
+    """Top-level package of the module that created the registry (``depth`` frames up)."""
     module = inspect.getmodule(sys._getframe(depth))
     if module is None or not module.__name__ or module.__name__ == '__main__':
         return 'mmlightning'

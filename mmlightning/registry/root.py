@@ -7,8 +7,7 @@ imports no torch.
 """
 from __future__ import annotations
 
-from .build_functions import (build_model_from_cfg, build_runner_from_cfg,
-                              build_scheduler_from_cfg)
+from .build_functions import build_model_from_cfg, build_runner_from_cfg, build_scheduler_from_cfg
 from .registry import Registry
 
 _TORCH = 'mmlightning.registry.torch_modules'
