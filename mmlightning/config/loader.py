@@ -5,6 +5,8 @@ Pure-Python configs (``with read_base():``) are read by :mod:`.lazy_loader`.
 from __future__ import annotations
 
 import ast
+import copy
+import functools
 import json
 import os.path as osp
 import types
@@ -89,12 +91,18 @@ def base_references(text: str, suffix: str, filename: str) -> list[str]:
     return bases
 
 
+_SAFE_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_data(text: str, suffix: str) -> Any:
+    return json.loads(text) if suffix == '.json' else yaml.load(text, Loader=_SAFE_LOADER)
+
+
 def load_data(text: str, suffix: str, filename: str) -> Any:
-    """Parse YAML (safely) or JSON text."""
+    """Parse YAML (safely) or JSON text; each result is a fresh copy."""
     try:
-        if suffix == '.json':
-            return json.loads(text)
-        return yaml.safe_load(text)
+        return copy.deepcopy(_parse_data(text, suffix))
     except json.JSONDecodeError as error:
         raise ConfigParsingError(f'{filename}:{error.lineno}: invalid JSON: {error.msg}') \
             from None

@@ -139,7 +139,7 @@ def yaml_line_map(source: str) -> dict[str, int]:
                 visit(value_node, key_path)
 
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = yaml.compose(source, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
     except yaml.YAMLError:
         return lines
     if root is not None:
