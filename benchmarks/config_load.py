@@ -38,7 +38,7 @@ def best_time(load: Callable[[str], object], path: Path, repeat: int) -> float:
     best = float('inf')
     for _ in range(repeat):
         start = time.perf_counter()
-        load(str(path)).pretty_text  # type: ignore[attr-defined]
+        _ = load(str(path)).pretty_text  # type: ignore[attr-defined]
         best = min(best, time.perf_counter() - start)
     return best
 
