@@ -1,0 +1,1 @@
+"""Metrics and evaluators (``mmengine.evaluator``): lands with the Lightning integration."""

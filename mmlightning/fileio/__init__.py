@@ -1,0 +1,1 @@
+"""MMEngine's file helpers on fsspec: lands with the checkpoint issue."""

@@ -1,0 +1,1 @@
+"""The adapter to Lightning: MMLightningModule, MMDataModule, Trainer translation."""

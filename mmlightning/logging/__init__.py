@@ -1,0 +1,3 @@
+"""MessageHub, MMLogger, LogProcessor (``mmengine.logging``): lands with the hooks and logging
+issue.
+"""

@@ -1,0 +1,3 @@
+"""Runner facade and checkpoint helpers (``mmengine.runner``): lands with the Lightning
+integration.
+"""

@@ -1,0 +1,3 @@
+"""Visualizer and vis backends (``mmengine.visualization``): lands with the hooks and logging
+issue.
+"""
