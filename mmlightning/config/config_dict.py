@@ -203,8 +203,12 @@ class ConfigDict(dict):
     copy = __copy__  # type: ignore[assignment]
 
     def __deepcopy__(self, memo: dict) -> ConfigDict:
+        """A deep copy that keeps its place: key paths and interpolations still work."""
         other = ConfigDict()
         memo[id(self)] = other
+        if self._parent is not None:
+            object.__setattr__(other, '_parent', memo.get(id(self._parent), self._parent))
+            object.__setattr__(other, '_key', self._key)
         for key, value in dict.items(self):
             other[copy.deepcopy(key, memo)] = copy.deepcopy(value, memo)
         return other

@@ -92,6 +92,15 @@ def test_to_dict_copy_deepcopy_pickle_equality() -> None:
     assert again == whole and copy.deepcopy(whole) == whole and copy.copy(whole).b.c == 2
 
 
+def test_deepcopy_of_a_subtree_keeps_key_path_and_interpolation() -> None:
+    cfg = Config(dict(lr=0.1, optim_wrapper=dict(optimizer=dict(type='SGD', lr='${lr}'))))
+    optimizer = copy.deepcopy(cfg.optim_wrapper.optimizer)
+    assert optimizer.key_path == 'optim_wrapper.optimizer' and optimizer.lr == 0.1
+    whole = copy.deepcopy(cfg._cfg_dict)
+    assert whole.optim_wrapper.optimizer.key_path == 'optim_wrapper.optimizer'
+    assert whole.optim_wrapper.optimizer._parent is whole.optim_wrapper
+
+
 def test_namedtuple_values_survive() -> None:
     from collections import namedtuple
 

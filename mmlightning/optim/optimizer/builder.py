@@ -1,0 +1,43 @@
+"""``build_optim_wrapper``: model + ``optim_wrapper`` config -> optimizer wrapper."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from torch import nn
+
+from mmlightning.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS
+
+from .optimizer_wrapper import OptimWrapper
+
+__all__ = ['OPTIMIZERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'build_optim_wrapper']
+
+
+def build_optim_wrapper(model: nn.Module, cfg: Mapping[str, Any]) -> OptimWrapper:
+    """Build an optimizer wrapper for ``model`` from an ``optim_wrapper`` config.
+
+    The ``constructor`` key (default ``'DefaultOptimWrapperConstructor'``)
+    names an ``OPTIM_WRAPPER_CONSTRUCTORS`` type, built with the rest of the
+    config and ``paramwise_cfg``, then called with ``model``.
+
+    Args:
+        model: The model to optimise.
+        cfg: E.g. ``dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01),
+            paramwise_cfg=dict(norm_decay_mult=0.))``. Not modified.
+
+    Returns:
+        The built optimizer wrapper.
+
+    Raises:
+        TypeError: If ``cfg`` is not a dict.
+    """
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f'optim_wrapper config must be a dict, got {type(cfg).__name__}')
+    optim_wrapper_cfg = copy.deepcopy(dict(cfg))
+    constructor_type = optim_wrapper_cfg.pop('constructor', 'DefaultOptimWrapperConstructor')
+    paramwise_cfg = optim_wrapper_cfg.pop('paramwise_cfg', None)
+    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type=constructor_type, optim_wrapper_cfg=optim_wrapper_cfg,
+             paramwise_cfg=paramwise_cfg))
+    return constructor(model)
