@@ -1,9 +1,17 @@
-"""Test-wide fixtures: global, per-run state is reset around every test."""
+"""Test-wide fixtures: global state reset around every test; running code on two gloo ranks."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+import torch
+import torch.distributed as torch_dist
+import torch.multiprocessing as mp
 
 from mmlightning.registry import DefaultScope
 
@@ -14,3 +22,32 @@ def reset_default_scope() -> Iterator[None]:
     DefaultScope._instance_dict.clear()
     yield
     DefaultScope._instance_dict.clear()
+
+
+def _rank_main(rank: int, func: Callable[[int, Path], Any], workdir: str) -> None:
+    torch.set_num_threads(1)
+    os.environ.update(RANK=str(rank), WORLD_SIZE='2', LOCAL_RANK=str(rank))
+    # a mismatched collective fails after 30 s instead of hanging the test run
+    torch_dist.init_process_group('gloo', init_method=f'file://{workdir}/init', rank=rank,
+                                  world_size=2, timeout=datetime.timedelta(seconds=30))
+    try:
+        result = func(rank, Path(workdir))
+        with open(f'{workdir}/result_{rank}.pkl', 'wb') as f:
+            pickle.dump(result, f)
+    finally:
+        torch_dist.destroy_process_group()
+
+
+@pytest.fixture
+def run_two_ranks(tmp_path: Path) -> Callable[[Callable[[int, Path], Any]], list[Any]]:
+    """Return ``run(func)``: ``func(rank, workdir)`` runs on ranks 0 and 1; returns both results.
+
+    The processes are forked (torch is already imported, so they start at once);
+    ``func`` must be a module-level function of the test file.
+    """
+
+    def run(func: Callable[[int, Path], Any]) -> list[Any]:
+        mp.start_processes(_rank_main, args=(func, str(tmp_path)), nprocs=2, start_method='fork')
+        return [pickle.loads((tmp_path / f'result_{r}.pkl').read_bytes()) for r in range(2)]
+
+    return run

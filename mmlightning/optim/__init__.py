@@ -11,6 +11,7 @@ from .optimizer import (
     BaseOptimWrapper,
     DefaultOptimWrapperConstructor,
     GradScalerBackend,
+    MultiOptimWrapperConstructor,
     OptimBackend,
     OptimWrapper,
     OptimWrapperDict,
@@ -23,7 +24,8 @@ from .scheduler import __all__ as _scheduler_names
 
 __all__ = [
     'OPTIMIZERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'AmpOptimWrapper', 'BaseOptimWrapper',
-    'DefaultOptimWrapperConstructor', 'GradScalerBackend', 'OptimBackend', 'OptimWrapper',
+    'DefaultOptimWrapperConstructor', 'GradScalerBackend', 'MultiOptimWrapperConstructor',
+    'OptimBackend', 'OptimWrapper',
     'OptimWrapperDict', 'TorchOptimBackend', 'build_optim_wrapper', 'scale_lr',
     *_scheduler_names,
 ]

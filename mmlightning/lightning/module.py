@@ -1,0 +1,294 @@
+"""``MMLightningModule``: an MMEngine ``BaseModel`` trained by the Lightning Trainer.
+
+``training_step`` calls the model's own ``train_step(data, optim_wrapper)``
+unchanged, with manual optimization: the ``OptimWrapper`` runs backward and
+step through :class:`LightningOptimBackend`. Parameter schedulers are stepped
+in MMEngine's order, ``validation_step``/``test_step`` call ``val_step``/
+``test_step`` and feed the evaluator, and the iteration counter, scheduler
+states and pending validation metrics live in the checkpoint.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from contextlib import nullcontext
+from typing import Any
+
+import torch
+from lightning.pytorch import LightningModule
+from torch import nn
+
+from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
+from mmlightning.registry import MODELS
+
+from .evaluation import build_evaluator, dataset_size, numeric_metrics
+from .optim_backend import LightningOptimBackend
+from .param_schedulers import ParamSchedulers
+from .train_loop_spec import TrainLoopSpec
+from .validation_schedule import follow_mmengine_validation_schedule
+
+CHECKPOINT_KEY = 'mmlightning'
+_AMP_ONLY_KEYS = ('loss_scale', 'dtype', 'use_fsdp')
+
+
+def lightning_optim_cfg(cfg: Any) -> Any:
+    """``optim_wrapper`` config with ``AmpOptimWrapper`` turned into ``OptimWrapper``.
+
+    Under Lightning the precision plugin owns autocast and loss scaling (see
+    :func:`mmlightning.lightning.trainer_args.precision_of`), so a second
+    GradScaler or autocast must not come from the wrapper.
+    """
+    if not isinstance(cfg, Mapping):
+        return cfg
+    cfg = copy.deepcopy(dict(cfg))
+    if cfg.get('type') in ('AmpOptimWrapper', AmpOptimWrapper):
+        cfg['type'] = 'OptimWrapper'
+        for key in _AMP_ONLY_KEYS:
+            cfg.pop(key, None)
+    elif 'optimizer' not in cfg and 'constructor' not in cfg:  # OptimWrapperDict children
+        cfg = {name: lightning_optim_cfg(child) for name, child in cfg.items()}
+    return cfg
+
+
+class MMLightningModule(LightningModule):
+    """Trains an MMEngine-style model with the Lightning Trainer.
+
+    Args:
+        model: A ``BaseModel`` or its config (built with ``MODELS``).
+        optim_wrapper: ``optim_wrapper`` config (or a built ``OptimWrapper``).
+        param_scheduler: ``param_scheduler`` config(s).
+        val_evaluator: ``val_evaluator`` config (metric dict(s) or ``Evaluator``).
+        test_evaluator: ``test_evaluator`` config.
+        train_cfg: ``train_cfg``. When given, the module stops iteration-based
+            training after ``max_iters`` batches and validates on MMEngine's
+            schedule (``val_interval``, ``val_begin``, ``dynamic_intervals``,
+            always after the last epoch/iteration); otherwise the Trainer's
+            ``max_epochs`` and validation settings apply.
+        val_cfg: ``val_cfg``; ``fp16=True`` runs validation under float16 autocast.
+        test_cfg: ``test_cfg``; ``fp16=True`` likewise.
+        data_preprocessor: Default ``data_preprocessor`` of a model config.
+
+    Example::
+
+        >>> module = MMLightningModule.from_cfg(cfg)            # doctest: +SKIP
+        >>> datamodule = MMDataModule.from_cfg(cfg)             # doctest: +SKIP
+        >>> lightning.Trainer(max_epochs=3, use_distributed_sampler=False,
+        ...                   num_sanity_val_steps=0).fit(module, datamodule)  # doctest: +SKIP
+    """
+
+    def __init__(self, model: nn.Module | Mapping[str, Any], optim_wrapper: Any = None,
+                 param_scheduler: Any = None, val_evaluator: Any = None,
+                 test_evaluator: Any = None, train_cfg: Mapping[str, Any] | None = None,
+                 val_cfg: Mapping[str, Any] | None = None,
+                 test_cfg: Mapping[str, Any] | None = None,
+                 data_preprocessor: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        self.automatic_optimization = False
+        if isinstance(model, Mapping):
+            model = copy.deepcopy(dict(model))
+            if data_preprocessor is not None:
+                model.setdefault('data_preprocessor', data_preprocessor)
+            model = MODELS.build(model)
+        if not isinstance(model, nn.Module):
+            raise TypeError(f'model must be an nn.Module or a config dict, got {model!r}')
+        self.model = model
+        self.optim_wrapper_cfg = lightning_optim_cfg(optim_wrapper)
+        self.optim_wrapper: OptimWrapper | None = None
+        self.param_schedulers = ParamSchedulers(param_scheduler)
+        self.val_evaluator = build_evaluator(val_evaluator)
+        self.test_evaluator = build_evaluator(test_evaluator)
+        self.train_loop = TrainLoopSpec.from_cfg(train_cfg) if train_cfg else None
+        self.val_fp16 = bool((val_cfg or {}).get('fp16', False))
+        self.test_fp16 = bool((test_cfg or {}).get('fp16', False))
+        self.iter = 0
+        self.last_val_metrics: dict[str, Any] = {}
+        self.last_test_metrics: dict[str, Any] = {}
+        self._pending_state: dict[str, Any] = {}
+        self._optim_backend = LightningOptimBackend(self)
+
+    @classmethod
+    def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
+        """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...)."""
+        keys = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
+                'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor')
+        return cls(cfg['model'], **{key: cfg.get(key) for key in keys})
+
+    # -------------------------------------------------------------- counters
+    @property
+    def max_epochs(self) -> int | None:
+        """Epochs to train: ``train_cfg.max_epochs`` (1 for iteration-based, as MMEngine
+        reports), else the Trainer's."""
+        if self.train_loop is not None:
+            return self.train_loop.max_epochs if self.train_loop.by_epoch else 1
+        if self.train_loop is None and self._trainer is not None and self.trainer.max_epochs:
+            return self.trainer.max_epochs if self.trainer.max_epochs > 0 else None
+        return None
+
+    @property
+    def max_iters(self) -> int | None:
+        """Iterations (batches) to train, as MMEngine counts them."""
+        if self.train_loop is not None and not self.train_loop.by_epoch:
+            return self.train_loop.max_iters
+        epochs = self.max_epochs
+        if epochs is None or self._trainer is None:
+            return None
+        return epochs * int(self.trainer.num_training_batches)
+
+    # ----------------------------------------------------------- optimizers
+    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+        """Build the OptimWrapper(s) and the parameter schedulers; hand Lightning the optimizers.
+
+        The schedulers are built here, as in MMEngine before resuming, so that
+        the optimizer state Lightning restores next wins over the learning
+        rates the schedulers set when built. Their epoch length comes from the
+        training dataloader, which is set up for that.
+        """
+        if self.optim_wrapper_cfg is None:
+            raise ValueError('training needs an optim_wrapper config (e.g. optim_wrapper=dict('
+                             "optimizer=dict(type='SGD', lr=0.01)))")
+        wrapper = _build_optim_wrapper(self.model, self.optim_wrapper_cfg)
+        wrappers = list(wrapper.values()) if isinstance(wrapper, OptimWrapperDict) else [wrapper]
+        for child in wrappers:
+            child.backend = self._optim_backend
+        self.optim_wrapper = wrapper
+        self.trainer.fit_loop.setup_data()
+        by_iter = self.train_loop is not None and not self.train_loop.by_epoch
+        self.param_schedulers.build(wrapper, int(self.trainer.num_training_batches),
+                                    None if by_iter else self.max_epochs, self.max_iters)
+        if 'param_schedulers' in self._pending_state:
+            self.param_schedulers.load_state_dict(self._pending_state.pop('param_schedulers'))
+        return [child.optimizer for child in wrappers]
+
+    def on_fit_start(self) -> None:
+        """With a ``train_cfg``, validate on MMEngine's schedule."""
+        if self.train_loop is not None:
+            follow_mmengine_validation_schedule(self.trainer, self.train_loop, lambda: self.iter)
+
+    def on_train_start(self) -> None:
+        """Set the accumulation counters (the last, shorter window also steps)."""
+        if self.max_iters is not None:
+            self.optim_wrapper.initialize_count_status(self.model, self.iter, self.max_iters)
+
+    def on_before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None:
+        """Clip here: under AMP the gradients were just unscaled."""
+        self._optim_backend.run_before_step(optimizer)
+
+    # ------------------------------------------------------------- training
+    def transfer_batch_to_device(self, batch: Any, device: torch.device,
+                                 dataloader_idx: int) -> Any:
+        """Leave the batch where it is: the model's data preprocessor moves it (MMEngine)."""
+        return batch
+
+    def training_step(self, batch: Any, batch_idx: int) -> Mapping[str, torch.Tensor]:
+        """``model.train_step(batch, optim_wrapper)``, then the iteration-based schedulers."""
+        log_vars = self.model.train_step(batch, optim_wrapper=self.optim_wrapper)
+        self.param_schedulers.step_iter()
+        self.iter += 1
+        if self.iter % max(1, self.trainer.log_every_n_steps) == 0:
+            self.log_dict({f'train/{k}': v for k, v in log_vars.items()}, on_step=True,
+                          batch_size=_batch_size(batch))
+        return log_vars
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        """End of an epoch: epoch-based schedulers step before validation (MMEngine order)."""
+        if self.trainer.is_last_batch:
+            self.param_schedulers.step_epoch()
+        if self.train_loop is not None and not self.train_loop.by_epoch \
+                and self.iter >= self.train_loop.max_iters:
+            self.trainer.should_stop = True
+
+    # ----------------------------------------------------------- evaluation
+    def validation_step(self, batch: Any, batch_idx: int) -> Any:
+        """``model.val_step(batch)``; outputs go to the evaluator."""
+        with _autocast_if(self.val_fp16, self.device):
+            outputs = self.model.val_step(batch)
+        if self.val_evaluator is not None:
+            self.val_evaluator.process(data_samples=outputs, data_batch=batch)
+        return outputs
+
+    def test_step(self, batch: Any, batch_idx: int) -> Any:
+        """``model.test_step(batch)``; outputs go to the test evaluator."""
+        with _autocast_if(self.test_fp16, self.device):
+            outputs = self.model.test_step(batch)
+        if self.test_evaluator is not None:
+            self.test_evaluator.process(data_samples=outputs, data_batch=batch)
+        return outputs
+
+    def predict_step(self, batch: Any, batch_idx: int) -> Any:
+        """``model.test_step(batch)``: predictions with ``mode='predict'``."""
+        return self.model.test_step(batch)
+
+    def on_validation_epoch_start(self) -> None:
+        """Give the evaluator the dataset's metainfo (MMEngine's ValLoop does)."""
+        _set_dataset_meta(self.val_evaluator, self.trainer.val_dataloaders)
+
+    def on_test_epoch_start(self) -> None:
+        """Give the test evaluator the dataset's metainfo."""
+        _set_dataset_meta(self.test_evaluator, self.trainer.test_dataloaders)
+
+    def on_validation_epoch_end(self) -> None:
+        """Evaluate over the whole set, log, and feed ReduceOnPlateau schedulers."""
+        if self.val_evaluator is None:
+            return
+        metrics = self.val_evaluator.evaluate(dataset_size(self.trainer.val_dataloaders))
+        self.last_val_metrics = metrics
+        self._log_metrics(metrics)
+        if not self.trainer.sanity_checking:
+            self.param_schedulers.step_metrics(metrics)
+
+    def on_test_epoch_end(self) -> None:
+        """Evaluate the test set and log the metrics."""
+        if self.test_evaluator is not None:
+            metrics = self.test_evaluator.evaluate(dataset_size(self.trainer.test_dataloaders))
+            self.last_test_metrics = metrics
+            self._log_metrics(metrics)
+
+    def _log_metrics(self, metrics: Mapping[str, Any]) -> None:
+        # The evaluator returns the same values on every rank: 'max' keeps them exact.
+        self.log_dict(numeric_metrics(metrics), batch_size=1, sync_dist=True, reduce_fx='max')
+
+    # ---------------------------------------------------------- checkpoints
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Store MMEngine's counters and the scheduler states next to Lightning's keys."""
+        checkpoint[CHECKPOINT_KEY] = dict(iter=self.iter,
+                                          param_schedulers=self.param_schedulers.state_dict())
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Restore the counters; scheduler states apply once the schedulers are built."""
+        state = checkpoint.get(CHECKPOINT_KEY, {})
+        self.iter = state.get('iter', 0)
+        if state.get('param_schedulers') is not None:
+            self._pending_state['param_schedulers'] = state['param_schedulers']
+
+
+def _build_optim_wrapper(model: nn.Module, cfg: Any) -> OptimWrapper:
+    """MMEngine's ``Runner.build_optim_wrapper`` rules, plus one optimizer per sub-module.
+
+    A dict without ``optimizer`` and ``constructor`` holds several wrappers:
+    built ones make an ``OptimWrapperDict`` (MMEngine); configs are built by
+    ``MultiOptimWrapperConstructor`` for the sub-modules of those names.
+    """
+    if isinstance(cfg, OptimWrapper):
+        return cfg
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f'optim_wrapper must be a dict or an OptimWrapper, got {cfg!r}')
+    if 'optimizer' in cfg or 'constructor' in cfg:
+        return build_optim_wrapper(model, cfg)
+    if cfg and all(isinstance(child, OptimWrapper) for child in cfg.values()):
+        return OptimWrapperDict(**cfg)
+    return build_optim_wrapper(model, dict(cfg, constructor='MultiOptimWrapperConstructor'))
+
+
+def _batch_size(batch: Any) -> int:
+    inputs = batch.get('inputs') if isinstance(batch, Mapping) else batch
+    return len(inputs) if hasattr(inputs, '__len__') else 1
+
+
+def _autocast_if(enabled: bool, device: torch.device) -> Any:
+    return torch.autocast(device.type, dtype=torch.float16) if enabled else nullcontext()
+
+
+def _set_dataset_meta(evaluator: Any, dataloaders: Any) -> None:
+    dataset = getattr(dataloaders, 'dataset', None)
+    if evaluator is not None and hasattr(dataset, 'metainfo'):
+        evaluator.dataset_meta = dataset.metainfo

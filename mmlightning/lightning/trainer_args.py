@@ -1,0 +1,112 @@
+"""Translate an MMEngine config into ``lightning.Trainer`` keyword arguments.
+
+``train_cfg`` decides the length (``max_epochs``, or unbounded with the module
+stopping after ``max_iters`` batches), ``optim_wrapper`` the precision
+(``AmpOptimWrapper``), ``launcher``/``env_cfg`` the strategy, ``randomness``
+determinism, ``work_dir`` the root folder, ``sync_bn`` SyncBatchNorm. A
+``trainer=dict(...)`` entry passes any Trainer argument straight through and
+wins over the translation.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .train_loop_spec import TrainLoopSpec
+
+#: Defaults that MMEngine semantics need, whatever the config says.
+MMENGINE_DEFAULTS: dict[str, Any] = dict(
+    num_sanity_val_steps=0,          # MMEngine never validates before training
+    use_distributed_sampler=False,   # DefaultSampler shards by rank itself
+    logger=False,                    # loggers come from the visualizer config
+    enable_checkpointing=False,      # checkpoints come from CheckpointHook
+    enable_model_summary=False,
+)
+_PRECISIONS = {None: '16-mixed', 'float16': '16-mixed', 'half': '16-mixed',
+               'bfloat16': 'bf16-mixed'}
+_LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+
+
+def precision_of(optim_wrapper: Any) -> str | None:
+    """The Lightning precision an ``optim_wrapper`` config asks for (``None``: full precision).
+
+    ``AmpOptimWrapper`` maps to ``'16-mixed'`` (``dtype`` float16 or unset) or
+    ``'bf16-mixed'``; an ``OptimWrapperDict`` config to its children's common precision.
+
+    Raises:
+        ValueError: On an unknown ``dtype``, or children asking for different precisions.
+    """
+    if not isinstance(optim_wrapper, Mapping):
+        return None
+    wrapper_type = optim_wrapper.get('type')
+    if getattr(wrapper_type, '__name__', wrapper_type) == 'AmpOptimWrapper':
+        dtype = optim_wrapper.get('dtype')
+        dtype = None if dtype is None else str(dtype).removeprefix('torch.')
+        if dtype not in _PRECISIONS:
+            raise ValueError(f"optim_wrapper.dtype={optim_wrapper.get('dtype')!r} has no Lightning "
+                             "precision; use 'float16' or 'bfloat16'")
+        return _PRECISIONS[dtype]
+    if 'optimizer' not in optim_wrapper and 'constructor' not in optim_wrapper:
+        children = {precision_of(child) for child in optim_wrapper.values()
+                    if isinstance(child, Mapping)}
+        if len(children) > 1:
+            raise ValueError(f'the optimizers of optim_wrapper ask for different precisions '
+                             f'{sorted(map(str, children))}; Lightning runs one precision')
+        return children.pop() if children else None
+    return None
+
+
+def _length_args(train_cfg: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not train_cfg:
+        return {}
+    spec = TrainLoopSpec.from_cfg(train_cfg)
+    if spec.by_epoch:
+        return dict(max_epochs=spec.max_epochs, max_steps=-1)
+    return dict(max_epochs=-1, max_steps=-1)  # the module stops after max_iters batches
+
+
+def _launcher_args(launcher: str, env_cfg: Mapping[str, Any]) -> dict[str, Any]:
+    if launcher not in _LAUNCHERS:
+        raise ValueError(f'launcher={launcher!r} is not one of {_LAUNCHERS}')
+    args: dict[str, Any] = {}
+    if launcher != 'none':
+        from lightning.pytorch.strategies import DDPStrategy
+
+        backend = (env_cfg.get('dist_cfg') or {}).get('backend')
+        args['strategy'] = DDPStrategy(process_group_backend=backend) if backend else 'ddp'
+        args['devices'] = 'auto'
+    else:
+        args['devices'] = 1
+    if env_cfg.get('cudnn_benchmark'):
+        args['benchmark'] = True
+    return args
+
+
+def trainer_kwargs(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Trainer keyword arguments for an MMEngine-style config.
+
+    Args:
+        cfg: The config (top-level keys ``train_cfg``, ``optim_wrapper``,
+            ``launcher``, ``env_cfg``, ``randomness``, ``work_dir``, ``sync_bn``,
+            ``trainer``).
+
+    Returns:
+        The keyword arguments; ``trainer=dict(...)`` entries override the rest.
+    """
+    kwargs: dict[str, Any] = dict(MMENGINE_DEFAULTS)
+    kwargs.update(_length_args(cfg.get('train_cfg')))
+    kwargs.update(_launcher_args(cfg.get('launcher', 'none'), cfg.get('env_cfg') or {}))
+    precision = precision_of(cfg.get('optim_wrapper'))
+    if precision is not None:
+        kwargs['precision'] = precision
+    randomness = cfg.get('randomness') or {}
+    if randomness.get('deterministic'):
+        kwargs['deterministic'] = True
+    if cfg.get('work_dir') is not None:
+        kwargs['default_root_dir'] = str(cfg['work_dir'])
+    if cfg.get('sync_bn') is not None:
+        if cfg['sync_bn'] != 'torch':
+            raise ValueError(f"sync_bn={cfg['sync_bn']!r}: only 'torch' is supported")
+        kwargs['sync_batchnorm'] = True
+    kwargs.update(dict(cfg.get('trainer') or {}))
+    return kwargs

@@ -1,0 +1,243 @@
+"""``Runner``: MMEngine's Runner interface as a thin facade over the Lightning Trainer.
+
+It builds (in MMEngine's order) the pieces a config describes, an
+:class:`MMLightningModule` and an :class:`MMDataModule`, and hands them to a
+``lightning.Trainer`` whose arguments come from the config
+(:func:`mmlightning.lightning.trainer_args.trainer_kwargs`).
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import os
+import os.path as osp
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from torch import nn
+
+from mmlightning.config import Config
+from mmlightning.registry import DefaultScope
+
+from .checkpoint_loading import load_weights
+from .utils import set_random_seed
+
+logger = logging.getLogger('mmlightning')
+
+#: Config keys whose features arrive with later parts of mmlightning (hooks, logging).
+_NOT_YET_RUN = ('default_hooks', 'custom_hooks', 'visualizer', 'log_processor')
+
+
+class Runner:
+    """Runs an MMEngine-style experiment with the Lightning Trainer.
+
+    The arguments are MMEngine's ``Runner`` arguments (see its documentation),
+    plus ``trainer``: a dict of ``lightning.Trainer`` arguments that override
+    the translated ones (``strategy='fsdp'``, ``num_nodes``, ``callbacks``, ...).
+
+    Example::
+
+        >>> runner = Runner.from_cfg(Config.fromfile('configs/digits.py'))  # doctest: +SKIP
+        >>> runner.train()                                                    # doctest: +SKIP
+    """
+
+    def __init__(self, model: nn.Module | Mapping[str, Any], work_dir: str,
+                 train_dataloader: Any = None, val_dataloader: Any = None,
+                 test_dataloader: Any = None, train_cfg: Mapping | None = None,
+                 val_cfg: Mapping | None = None, test_cfg: Mapping | None = None,
+                 auto_scale_lr: Mapping | None = None, optim_wrapper: Any = None,
+                 param_scheduler: Any = None, val_evaluator: Any = None,
+                 test_evaluator: Any = None, default_hooks: Mapping | None = None,
+                 custom_hooks: list | None = None, data_preprocessor: Mapping | None = None,
+                 load_from: str | None = None, resume: bool | str = False,
+                 launcher: str = 'none', env_cfg: Mapping | None = None,
+                 log_processor: Mapping | None = None, log_level: str | int = 'INFO',
+                 visualizer: Any = None, default_scope: str = 'mmlightning',
+                 randomness: Mapping | None = None, experiment_name: str | None = None,
+                 cfg: Mapping | None = None, trainer: Mapping | None = None) -> None:
+        local = dict(locals())
+        for name in ('self', 'cfg', 'model', '__class__'):
+            local.pop(name, None)
+        self.cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg or {}))
+        self._work_dir = osp.abspath(work_dir)
+        self._randomness = dict(randomness or {})
+        self.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+        filename = osp.splitext(osp.basename(self.cfg.filename or ''))[0]
+        self.experiment_name = experiment_name or \
+            (f'{filename}_{self.timestamp}' if filename else self.timestamp)
+        self.log_dir = osp.join(self._work_dir, self.timestamp)
+        self._args = local
+        self.load_from = load_from
+        self.resume = resume
+        self.default_scope = DefaultScope.get_instance(self.experiment_name,
+                                                       scope_name=default_scope)
+        logger.setLevel(log_level)
+        self.seed = set_random_seed(self._randomness.get('seed'),
+                                    self._randomness.get('deterministic', False),
+                                    self._randomness.get('diff_rank_seed', False))
+        self._setup_work_dir()
+        from mmlightning.lightning import MMDataModule
+        from mmlightning.lightning.module import MMLightningModule
+
+        self.module = MMLightningModule(
+            model, optim_wrapper=optim_wrapper, param_scheduler=param_scheduler,
+            val_evaluator=val_evaluator, test_evaluator=test_evaluator, train_cfg=train_cfg,
+            val_cfg=val_cfg, test_cfg=test_cfg, data_preprocessor=data_preprocessor)
+        self.datamodule = MMDataModule(
+            train_dataloader=train_dataloader, val_dataloader=val_dataloader,
+            test_dataloader=test_dataloader, seed=self.seed,
+            diff_rank_seed=self._randomness.get('diff_rank_seed', False))
+        self._trainer = None
+        unsupported = [key for key in _NOT_YET_RUN if local.get(key)]
+        if unsupported:
+            logger.warning('%s: not run by this version of mmlightning yet (hooks, logging and '
+                           'visualization arrive later); training proceeds without them',
+                           ', '.join(unsupported))
+
+    @classmethod
+    def from_cfg(cls, cfg: Config | Mapping[str, Any]) -> Runner:
+        """Build a runner from a config with MMEngine's top-level keys.
+
+        Raises:
+            KeyError: If ``model`` or ``work_dir`` is missing.
+        """
+        cfg = cfg if isinstance(cfg, Config) else Config(dict(cfg))
+        for required in ('model', 'work_dir'):
+            if required not in cfg:
+                raise KeyError(f"the config has no '{required}'; set it, e.g. "
+                               f"work_dir='./work_dirs/exp' (the CLI sets it from the file name)")
+        import inspect
+
+        names = [n for n in inspect.signature(cls).parameters if n not in ('cfg',)]
+        kwargs = {name: cfg.get(name) for name in names if name in cfg}
+        return cls(cfg=cfg, **kwargs)
+
+    # -------------------------------------------------------------- setup
+    @contextlib.contextmanager
+    def _log_to_file(self) -> Iterator[None]:
+        """Copy the ``mmlightning`` log into ``log_dir/<timestamp>.log`` while inside."""
+        handler = logging.FileHandler(osp.join(self.log_dir, f'{self.timestamp}.log'))
+        handler.setFormatter(logging.Formatter('%(asctime)s - mmlightning - %(levelname)s - '
+                                               '%(message)s'))
+        logger.addHandler(handler)
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+
+    def _setup_work_dir(self) -> None:
+        os.makedirs(self.log_dir, exist_ok=True)
+        from mmlightning.utils.dl_utils import collect_env
+
+        environment = '\n'.join(f'    {key}: {value}' for key, value in collect_env().items())
+        with self._log_to_file():
+            logger.info('Environment:\n%s\n    seed: %s', environment, self.seed)
+        if len(self.cfg):
+            name = osp.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
+            if not name.endswith('.py'):
+                name = osp.splitext(name)[0] + '.py'
+            self.cfg.dump(osp.join(self.log_dir, name))
+
+    def build_trainer(self) -> Any:
+        """The Lightning Trainer for this run (built once)."""
+        if self._trainer is None:
+            import lightning
+
+            from mmlightning.lightning.trainer_args import trainer_kwargs
+
+            cfg = dict(self._args)
+            cfg['work_dir'] = self._work_dir
+            self._trainer = lightning.Trainer(**trainer_kwargs(cfg))
+        return self._trainer
+
+    # --------------------------------------------------------- properties
+    @property
+    def trainer(self) -> Any:
+        """The Lightning Trainer (built on first use)."""
+        return self.build_trainer()
+
+    @property
+    def model(self) -> nn.Module:
+        """The model being trained (the ``BaseModel``)."""
+        return self.module.model
+
+    @property
+    def work_dir(self) -> str:
+        """Where checkpoints, logs and the dumped config go."""
+        return self._work_dir
+
+    @property
+    def epoch(self) -> int:
+        """Epochs completed (0 for iteration-based training, as in MMEngine)."""
+        loop = self.module.train_loop
+        if self._trainer is None or (loop is not None and not loop.by_epoch):
+            return 0
+        return self._trainer.current_epoch
+
+    @property
+    def iter(self) -> int:
+        """Training iterations (batches) completed."""
+        return self.module.iter
+
+    @property
+    def max_epochs(self) -> int | None:
+        """``train_cfg.max_epochs`` (epoch-based training)."""
+        return self.module.max_epochs
+
+    @property
+    def max_iters(self) -> int | None:
+        """Iterations the whole training takes."""
+        return self.module.max_iters
+
+    # -------------------------------------------------------------- runs
+    def train(self) -> nn.Module:
+        """Train (MMEngine's ``Runner.train``) and return the model."""
+        with self._log_to_file():
+            self._init_model_weights()
+            if self.load_from and not self.resume:
+                load_weights(self.model, self.load_from)
+            self.trainer.fit(self.module, datamodule=self.datamodule,
+                             ckpt_path=self._resume_path())
+        return self.model
+
+    def val(self) -> dict[str, Any]:
+        """Validate once and return the metrics."""
+        with self._log_to_file():
+            self._load_for_evaluation()
+            self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
+        return dict(self.module.last_val_metrics)
+
+    def test(self) -> dict[str, Any]:
+        """Test once and return the metrics."""
+        with self._log_to_file():
+            self._load_for_evaluation()
+            self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
+        return dict(self.module.last_test_metrics)
+
+    def _init_model_weights(self) -> None:
+        init_weights = getattr(self.model, 'init_weights', None)
+        if callable(init_weights) and not getattr(self.model, 'is_init', False):
+            init_weights()
+
+    def _load_for_evaluation(self) -> None:
+        if self.load_from:
+            load_weights(self.model, self.load_from)
+
+    def _resume_path(self) -> str | None:
+        if not self.resume:
+            return None
+        if isinstance(self.resume, str):
+            return self.resume
+        marker = osp.join(self._work_dir, 'last_checkpoint')
+        if osp.isfile(marker):
+            with open(marker, encoding='utf-8') as f:
+                return f.read().strip() or None
+        logger.warning('resume=True but %s has no last_checkpoint: training from scratch',
+                       self._work_dir)
+        return None
+
+    def __repr__(self) -> str:
+        return f'Runner(experiment={self.experiment_name!r}, work_dir={self._work_dir!r})'

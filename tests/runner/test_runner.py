@@ -1,0 +1,103 @@
+"""Runner: MMEngine's constructor and from_cfg, train/val/test, work_dir layout."""
+from __future__ import annotations
+
+import os
+import os.path as osp
+from pathlib import Path
+
+import pytest
+import torch
+
+from mmlightning.config import Config
+from mmlightning.registry import DefaultScope
+from mmlightning.runner import Runner
+
+
+def test_from_cfg_trains_validates_and_tests(experiment: dict) -> None:
+    cfg = Config(experiment)
+    runner = Runner.from_cfg(cfg)
+    assert (runner.epoch, runner.iter, runner.max_epochs) == (0, 0, 2)
+    runner.train()
+    assert (runner.epoch, runner.iter, runner.max_iters) == (2, 6, 6)
+    assert set(runner.val()) == {'acc'}
+    assert 0.0 <= runner.test()['acc'] <= 1.0
+    assert runner.cfg == cfg and runner.cfg is not cfg
+    assert runner.trainer.max_epochs == 2 and runner.datamodule.train_dataset is not None
+    assert DefaultScope.get_current_instance().scope_name == 'mmlightning'
+
+
+def test_work_dir_layout(experiment: dict, tmp_path: Path) -> None:
+    cfg_file = tmp_path / 'exp_cfg.py'
+    Config(experiment).dump(cfg_file)
+    runner = Runner.from_cfg(Config.fromfile(cfg_file))
+    runner.train()
+    assert runner.log_dir == osp.join(runner.work_dir, runner.timestamp)
+    files = sorted(os.listdir(runner.log_dir))
+    assert files == sorted([f'{runner.timestamp}.log', 'exp_cfg.py'])
+    log_text = Path(runner.log_dir, f'{runner.timestamp}.log').read_text()
+    assert 'Environment:' in log_text and 'PyTorch' in log_text and 'seed: 0' in log_text
+    dumped = Config.fromfile(Path(runner.log_dir, 'exp_cfg.py'))
+    assert dumped.train_cfg == experiment['train_cfg']
+    assert runner.experiment_name.startswith('exp_cfg_')
+
+
+def test_model_instance_and_dataset_instances(experiment: dict) -> None:
+    from mmlightning.registry import DATASETS, MODELS
+
+    experiment['model'] = MODELS.build(dict(type='RunnerClassifier', hidden=3))
+    experiment['train_dataloader']['dataset'] = DATASETS.build(dict(type='RunnerPoints', size=8))
+    runner = Runner(**experiment)
+    runner.train()
+    assert runner.model is experiment['model'] and runner.iter == 4
+
+
+def test_same_seed_same_result(experiment: dict, tmp_path: Path) -> None:
+    weights = []
+    for name in ('a', 'b'):
+        experiment['work_dir'] = str(tmp_path / name)
+        runner = Runner(**experiment)
+        runner.train()
+        weights.append(runner.model.state_dict())
+    for key in weights[0]:
+        assert torch.equal(weights[0][key], weights[1][key])
+
+
+def test_iteration_based(experiment: dict) -> None:
+    experiment['train_cfg'] = dict(type='IterBasedTrainLoop', max_iters=5, val_interval=2)
+    experiment['train_dataloader']['sampler'] = dict(type='InfiniteSampler', shuffle=True)
+    runner = Runner(**experiment)
+    runner.train()
+    assert (runner.iter, runner.epoch, runner.max_epochs, runner.max_iters) == (5, 0, 1, 5)
+
+
+def test_load_from_lightning_checkpoint(experiment: dict, tmp_path: Path) -> None:
+    runner = Runner(**experiment)
+    runner.train()
+    path = tmp_path / 'trained.ckpt'
+    runner.trainer.save_checkpoint(path)
+    experiment['work_dir'] = str(tmp_path / 'eval')
+    evaluation = Runner(load_from=str(path), **experiment)
+    assert evaluation.test() == runner.test()
+    for ours, trained in zip(evaluation.model.state_dict().values(),
+                             runner.model.state_dict().values()):
+        assert torch.equal(ours, trained)
+
+
+def test_resume_true_without_checkpoint_starts_fresh(experiment: dict, caplog) -> None:
+    runner = Runner(resume=True, **experiment)
+    runner.train()
+    assert runner.iter == 6 and 'training from scratch' in caplog.text
+
+
+def test_missing_keys_and_hooks_warning(experiment: dict, caplog) -> None:
+    with pytest.raises(KeyError, match="the config has no 'work_dir'"):
+        Runner.from_cfg({k: v for k, v in experiment.items() if k != 'work_dir'})
+    Runner(default_hooks=dict(logger=dict(type='LoggerHook')), **experiment)
+    assert 'default_hooks: not run by this version of mmlightning yet' in caplog.text
+
+
+def test_trainer_passthrough(experiment: dict) -> None:
+    experiment['trainer'] = dict(enable_progress_bar=False, max_epochs=1, limit_train_batches=1)
+    runner = Runner(**experiment)
+    runner.train()
+    assert runner.iter == 1
