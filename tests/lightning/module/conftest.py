@@ -47,6 +47,11 @@ class Classifier(BaseModel):
 
 
 @pytest.fixture
+def points_cls() -> type[Points]:
+    return Points
+
+
+@pytest.fixture
 def classifier_cls() -> type[Classifier]:
     return Classifier
 
