@@ -515,6 +515,30 @@ def count_syncs(variant: str, workload: Workload, iters: int, device: torch.devi
     return counter
 
 
+def calls_per_iteration(variant: str, workload: Workload, device: torch.device,
+                        lengths: tuple[int, int] = (40, 120),
+                        run: Callable[[Setup], None] | None = None) -> float:
+    """Python function calls per iteration: a noise-free measure of per-step overhead.
+
+    After warm-up runs of both lengths (first-use imports, caches, one-time
+    warnings), two runs of different lengths under cProfile; the difference
+    of their call counts over the difference of their lengths leaves set-up out.
+    """
+    torch.manual_seed(0)
+    state = workload.build_net().state_dict()
+    for iters in lengths:
+        measure(variant, workload, make_dataset(workload, iters), device, state, run=run)
+    totals = []
+    for iters in lengths:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        measure(variant, workload, make_dataset(workload, iters), device, state, run=run)
+        profiler.disable()
+        totals.append(sum(calls for _, calls, _, _, _ in
+                          pstats.Stats(profiler).stats.values()))  # type: ignore[attr-defined]
+    return (totals[1] - totals[0]) / (lengths[1] - lengths[0])
+
+
 def _owner(filename: str) -> str:
     for package in ('mmlightning', 'mmengine', 'lightning_utilities', 'lightning', 'torch'):
         if f'/{package}/' in filename:
@@ -575,6 +599,15 @@ def main() -> None:
         results = compare(workload, variants, device, repeats)
         print(format_table(workload, results, device))
         print('\n'.join(check_targets(workload.key, results, device)) + '\n')
+    print('Python function calls per iteration, workload (a) (cProfile; no timing noise):')
+    calls = {name: calls_per_iteration(name, workloads(True)[0], device) for name in variants}
+    calls['mmlightning, self.log off'] = calls_per_iteration(
+        'mmlightning', workloads(True)[0], device, run=mmlightning_without_logging)
+    for name, count in calls.items():
+        ratio = f' ({count / calls["Lightning manual"]:.2f}x Lightning manual)' \
+            if 'Lightning manual' in calls else ''
+        print(f'  {name}: {count:.0f}{ratio}')
+    print()
     if args.sync_iters:
         print(f'Host-device synchronising calls in {args.sync_iters} iterations of workload (a) '
               '(mmlightning with log_every_n_steps=10**9):')

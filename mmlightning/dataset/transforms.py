@@ -37,7 +37,7 @@ def to_tensor(data: Any) -> torch.Tensor:
     raise TypeError(f'cannot convert {type(data).__name__} to a tensor: {data!r}')
 
 
-def _require(results: dict, key: str, owner: str) -> Any:
+def _require(results: dict, key: str, owner: object) -> Any:
     if key not in results:
         raise ReadableKeyError(f'{owner}: the sample has no key {key!r} (keys: '
                                f'{sorted(results)}); fix the transform arguments or the '
@@ -59,7 +59,7 @@ class ToTensor:
     def __call__(self, results: dict) -> dict:
         """Convert the keys in place and return ``results``."""
         for key in self.keys:
-            results[key] = to_tensor(_require(results, key, repr(self)))
+            results[key] = to_tensor(_require(results, key, self))
         return results
 
     def __repr__(self) -> str:
@@ -92,7 +92,7 @@ class PackInputs:
         """Return ``dict(inputs=tensor, data_samples=BaseDataElement)``."""
         from mmlightning.structures import BaseDataElement
 
-        inputs = to_tensor(_require(results, self.input_key, repr(self)))
+        inputs = to_tensor(_require(results, self.input_key, self))
         data = {key: to_tensor(results[key]) for key in self.data_keys if key in results}
         metainfo = {key: results[key] for key in self.meta_keys if key in results}
         return dict(inputs=inputs, data_samples=BaseDataElement(metainfo=metainfo, **data))

@@ -189,6 +189,10 @@ class MMDataModule(LightningDataModule):
                 'as DefaultSampler already shard by rank, and each rank would then see only '
                 '1/world_size of its share. Pass Trainer(use_distributed_sampler=False).')
 
+    def transfer_batch_to_device(self, batch: Any, device: Any, dataloader_idx: int) -> Any:
+        """Leave the batch where it is: the model's data preprocessor moves it (MMEngine)."""
+        return batch
+
     def train_dataloader(self) -> DataLoader:
         """The training loader, built on the first call and then reused."""
         return self._dataloader('train')

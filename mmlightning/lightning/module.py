@@ -105,6 +105,9 @@ class MMLightningModule(LightningModule):
         self.last_test_metrics: dict[str, Any] = {}
         self._pending_state: dict[str, Any] = {}
         self._optim_backend = LightningOptimBackend(self)
+        #: Whether the module steps the parameter schedulers itself; a
+        #: ParamSchedulerHook takes this over (see HookDispatcher).
+        self.step_schedulers = True
 
     @classmethod
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
@@ -174,15 +177,11 @@ class MMLightningModule(LightningModule):
         self._optim_backend.run_before_step(optimizer)
 
     # ------------------------------------------------------------- training
-    def transfer_batch_to_device(self, batch: Any, device: torch.device,
-                                 dataloader_idx: int) -> Any:
-        """Leave the batch where it is: the model's data preprocessor moves it (MMEngine)."""
-        return batch
-
     def training_step(self, batch: Any, batch_idx: int) -> Mapping[str, torch.Tensor]:
         """``model.train_step(batch, optim_wrapper)``, then the iteration-based schedulers."""
         log_vars = self.model.train_step(batch, optim_wrapper=self.optim_wrapper)
-        self.param_schedulers.step_iter()
+        if self.step_schedulers:
+            self.param_schedulers.step_iter()
         self.iter += 1
         if self.iter % max(1, self.trainer.log_every_n_steps) == 0:
             self.log_dict({f'train/{k}': v for k, v in log_vars.items()}, on_step=True,
@@ -191,7 +190,7 @@ class MMLightningModule(LightningModule):
 
     def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
         """End of an epoch: epoch-based schedulers step before validation (MMEngine order)."""
-        if self.trainer.is_last_batch:
+        if self.trainer.is_last_batch and self.step_schedulers:
             self.param_schedulers.step_epoch()
         if self.train_loop is not None and not self.train_loop.by_epoch \
                 and self.iter >= self.train_loop.max_iters:
@@ -233,7 +232,7 @@ class MMLightningModule(LightningModule):
         metrics = self.val_evaluator.evaluate(dataset_size(self.trainer.val_dataloaders))
         self.last_val_metrics = metrics
         self._log_metrics(metrics)
-        if not self.trainer.sanity_checking:
+        if not self.trainer.sanity_checking and self.step_schedulers:
             self.param_schedulers.step_metrics(metrics)
 
     def on_test_epoch_end(self) -> None:

@@ -26,8 +26,17 @@ from .utils import set_random_seed
 
 logger = logging.getLogger('mmlightning')
 
-#: Config keys whose features arrive with later parts of mmlightning (hooks, logging).
-_NOT_YET_RUN = ('default_hooks', 'custom_hooks', 'visualizer', 'log_processor')
+#: Config keys whose features arrive with later parts of mmlightning (logging, visualization).
+_NOT_YET_RUN = ('visualizer', 'log_processor')
+#: MMEngine's default hooks, by name; ``default_hooks`` updates them (``None`` removes one).
+DEFAULT_HOOKS = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    logger=dict(type='LoggerHook'),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1),
+)
 
 
 class Runner:
@@ -90,6 +99,7 @@ class Runner:
             test_dataloader=test_dataloader, seed=self.seed,
             diff_rank_seed=self._randomness.get('diff_rank_seed', False))
         self._trainer = None
+        self.hooks = self._build_hooks(default_hooks, custom_hooks)
         unsupported = [key for key in _NOT_YET_RUN if local.get(key)]
         if unsupported:
             logger.warning('%s: not run by this version of mmlightning yet (hooks, logging and '
@@ -141,16 +151,53 @@ class Runner:
                 name = osp.splitext(name)[0] + '.py'
             self.cfg.dump(osp.join(self.log_dir, name))
 
+    def _build_hooks(self, default_hooks: Mapping | None, custom_hooks: list | None) -> list:
+        """Default hooks (MMEngine's set, updated by ``default_hooks``) and ``custom_hooks``.
+
+        Default hooks whose type this version does not provide yet are left
+        out with a warning; an unknown custom hook type is an error.
+        """
+        from mmlightning.hooks import Hook
+        from mmlightning.lightning.hook_dispatcher import sort_hooks
+        from mmlightning.registry import HOOKS
+
+        hooks, missing = [], []
+        defaults = {**DEFAULT_HOOKS, **dict(default_hooks or {})}
+        for name, cfg in defaults.items():
+            if cfg is None:
+                continue
+            if isinstance(cfg, Hook):
+                hooks.append(cfg)
+            elif HOOKS.get(cfg['type']) is None:
+                missing.append(f"{name} ({cfg['type']})")
+            else:
+                hooks.append(_build_hook(cfg))
+        hooks.extend(hook if isinstance(hook, Hook) else _build_hook(hook)
+                     for hook in custom_hooks or [])
+        if missing:
+            logger.warning('default hooks not provided by this version of mmlightning yet, '
+                           'left out: %s', ', '.join(missing))
+        return sort_hooks(hooks)
+
     def build_trainer(self) -> Any:
         """The Lightning Trainer for this run (built once)."""
         if self._trainer is None:
             import lightning
 
+            from mmlightning.lightning import HookDispatcher
             from mmlightning.lightning.trainer_args import trainer_kwargs
 
             cfg = dict(self._args)
             cfg['work_dir'] = self._work_dir
-            self._trainer = lightning.Trainer(**trainer_kwargs(cfg))
+            kwargs = trainer_kwargs(cfg)
+            dispatcher = HookDispatcher(self.hooks, context=dict(
+                work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,
+                experiment_name=self.experiment_name, cfg=self.cfg, seed=self.seed,
+                deterministic=self._randomness.get('deterministic', False),
+                launcher=self._args.get('launcher', 'none'), logger=logger,
+                default_scope=self.default_scope.scope_name))
+            kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
+            self._trainer = lightning.Trainer(**kwargs)
         return self._trainer
 
     # --------------------------------------------------------- properties
@@ -241,3 +288,15 @@ class Runner:
 
     def __repr__(self) -> str:
         return f'Runner(experiment={self.experiment_name!r}, work_dir={self._work_dir!r})'
+
+
+def _build_hook(cfg: Mapping[str, Any]) -> Any:
+    """Build a hook config; ``priority`` in the config overrides the class's."""
+    from mmlightning.registry import HOOKS
+
+    cfg = dict(cfg)
+    priority = cfg.pop('priority', None)
+    hook = HOOKS.build(cfg)
+    if priority is not None:
+        hook.priority = priority
+    return hook

@@ -92,8 +92,36 @@ def test_resume_true_without_checkpoint_starts_fresh(experiment: dict, caplog) -
 def test_missing_keys_and_hooks_warning(experiment: dict, caplog) -> None:
     with pytest.raises(KeyError, match="the config has no 'work_dir'"):
         Runner.from_cfg({k: v for k, v in experiment.items() if k != 'work_dir'})
-    Runner(default_hooks=dict(logger=dict(type='LoggerHook')), **experiment)
-    assert 'default_hooks: not run by this version of mmlightning yet' in caplog.text
+    runner = Runner(default_hooks=dict(timer=None, checkpoint=None), **experiment)
+    assert 'left out: runtime_info (RuntimeInfoHook), logger (LoggerHook)' in caplog.text
+    assert [type(h).__name__ for h in runner.hooks] == ['DistSamplerSeedHook',
+                                                        'ParamSchedulerHook']
+    Runner(visualizer=dict(type='Visualizer'), **experiment)
+    assert 'visualizer: not run by this version of mmlightning yet' in caplog.text
+
+
+def test_custom_hooks_with_priority(experiment: dict) -> None:
+    from mmlightning.hooks import Hook
+    from mmlightning.registry import HOOKS
+
+    calls = []
+
+    @HOOKS.register_module(force=True)
+    class RecordEpochs(Hook):
+        def __init__(self, tag: str) -> None:
+            self.tag = tag
+
+        def after_train_epoch(self, runner) -> None:
+            calls.append((self.tag, runner.epoch, runner.iter))
+
+    runner = Runner(custom_hooks=[dict(type='RecordEpochs', tag='late', priority='LOWEST'),
+                                  dict(type='RecordEpochs', tag='early', priority=5)],
+                    **experiment)
+    assert [getattr(h, 'tag', None) for h in runner.hooks][-1] == 'late'
+    runner.train()
+    assert calls == [('early', 0, 3), ('late', 0, 3), ('early', 1, 6), ('late', 1, 6)]
+    with pytest.raises(KeyError, match="'NoSuchHook' is not in the mmlightning::hook registry"):
+        Runner(custom_hooks=[dict(type='NoSuchHook')], **experiment)
 
 
 def test_trainer_passthrough(experiment: dict) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -48,7 +49,7 @@ def _run(wrapper_cls, accumulative_counts, clip_grad, init_counts=0):
     model = _model()
     wrapper = wrapper_cls(_optimizer(model), accumulative_counts=accumulative_counts,
                           clip_grad=copy.deepcopy(clip_grad))
-    hub = mmengine_logging.MessageHub.get_instance(f'ref-{id(wrapper)}')
+    hub = mmengine_logging.MessageHub.get_instance(f'ref-{uuid.uuid4().hex}')  # a fresh hub
     recorder = None
     if isinstance(wrapper, OptimWrapper):
         wrapper.backend = recorder = _ClipRecorder()

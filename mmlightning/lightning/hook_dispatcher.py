@@ -1,0 +1,169 @@
+"""``HookDispatcher``: one Lightning callback that runs MMEngine hooks where MMEngine would.
+
+Lightning's order differs from MMEngine's in ways hooks notice, so the
+dispatcher translates:
+
+=====================================  ==============================================
+Lightning                              MMEngine hook points called
+=====================================  ==============================================
+``setup`` / ``teardown``               ``before_run`` / ``after_run``
+``on_load_checkpoint``                 ``after_load_checkpoint``
+``on_train_start``                     ``before_train`` (+ ``before_train_epoch``,
+                                       iteration-based)
+``on_train_epoch_start``               ``before_train_epoch`` (epoch-based)
+``on_train_batch_start``               ``before_train_iter``
+``on_train_batch_end``                 ``after_train_iter``; on the last batch of an
+                                       epoch also ``after_train_epoch``, *before*
+                                       validation (Lightning validates first)
+``on_validation_start``/``..._end``    ``before_val``, ``before_val_epoch`` / (after
+                                       the module computed the metrics)
+                                       ``after_val_epoch(metrics)``, ``after_val``
+``on_train_end``                       (``after_train_epoch``, iteration-based) +
+                                       ``after_train``
+``on_save_checkpoint``                 ``before_save_checkpoint``
+test hooks                             as validation
+=====================================  ==============================================
+
+Hooks run in priority order, MMEngine's way: a lower value first, and hooks
+of equal priority in the order they were registered.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lightning.pytorch import Callback, LightningModule, Trainer
+
+from mmlightning.hooks import Hook, ParamSchedulerHook, get_priority
+
+from .runner_view import RunnerView
+
+
+def sort_hooks(hooks: Iterable[Hook]) -> list[Hook]:
+    """``hooks`` ordered by priority, keeping the given order among equals."""
+    ordered: list[Hook] = []
+    for hook in hooks:
+        priority = get_priority(hook.priority)
+        index = len(ordered)
+        while index > 0 and get_priority(ordered[index - 1].priority) > priority:
+            index -= 1
+        ordered.insert(index, hook)
+    return ordered
+
+
+class HookDispatcher(Callback):
+    """Runs MMEngine hooks from Lightning's callback points.
+
+    Args:
+        hooks: The hooks; they are sorted by priority.
+        context: Values the hooks' ``runner`` offers beyond the Lightning run
+            (``work_dir``, ``cfg``, ``message_hub``, ...).
+    """
+
+    def __init__(self, hooks: Iterable[Hook] = (), context: Mapping[str, Any] | None = None
+                 ) -> None:
+        self.hooks = sort_hooks(hooks)
+        for hook in self.hooks:
+            if not isinstance(hook, Hook):
+                raise TypeError(f'hooks must be Hook instances, got {type(hook).__name__}')
+        self.context = dict(context or {})
+        self.view: RunnerView | None = None
+
+    def call(self, point: str, **kwargs: Any) -> None:
+        """Call ``point`` (e.g. ``'after_train_iter'``) on every hook, in priority order."""
+        for hook in self.hooks:
+            getattr(hook, point)(self.view, **kwargs)
+
+    def _iter_based(self, pl_module: Any) -> bool:
+        loop = getattr(pl_module, 'train_loop', None)
+        return loop is not None and not loop.by_epoch
+
+    # ------------------------------------------------------------- run
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        self.view = RunnerView(trainer, pl_module, self.context)
+        if any(isinstance(hook, ParamSchedulerHook) for hook in self.hooks):
+            pl_module.step_schedulers = False  # the hook steps them, at its priority
+        self.call('before_run')
+
+    def teardown(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        self.call('after_run')
+
+    def on_load_checkpoint(self, trainer: Trainer, pl_module: LightningModule,
+                           checkpoint: dict[str, Any]) -> None:
+        self.call('after_load_checkpoint', checkpoint=checkpoint)
+
+    def on_save_checkpoint(self, trainer: Trainer, pl_module: LightningModule,
+                           checkpoint: dict[str, Any]) -> None:
+        self.call('before_save_checkpoint', checkpoint=checkpoint)
+
+    # -------------------------------------------------------- training
+    def on_train_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.call('before_train')
+        if self._iter_based(pl_module):
+            self.call('before_train_epoch')
+
+    def on_train_epoch_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if not self._iter_based(pl_module):
+            self.call('before_train_epoch')
+
+    def on_train_batch_start(self, trainer: Trainer, pl_module: LightningModule, batch: Any,
+                             batch_idx: int) -> None:
+        if self._iter_based(pl_module):  # MMEngine's IterBasedTrainLoop passes the iteration
+            batch_idx = self.view.iter
+        self.call('before_train_iter', batch_idx=batch_idx, data_batch=batch)
+
+    def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs: Any,
+                           batch: Any, batch_idx: int) -> None:
+        self.view.iter_offset = -1  # the module counted the batch; MMEngine counts it after
+        if self._iter_based(pl_module):
+            batch_idx = self.view.iter
+        try:
+            self.call('after_train_iter', batch_idx=batch_idx, data_batch=batch,
+                      outputs=outputs)
+        finally:
+            self.view.iter_offset = 0
+        if trainer.is_last_batch and not self._iter_based(pl_module):
+            self.call('after_train_epoch')
+            self.view.epoch_finished = True
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.view.epoch_finished = False
+
+    def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._iter_based(pl_module):
+            self.call('after_train_epoch')
+        self.call('after_train')
+
+    # ------------------------------------------------------ evaluation
+    def on_validation_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.call('before_val')
+        self.call('before_val_epoch')
+
+    def on_validation_batch_start(self, trainer: Trainer, pl_module: LightningModule,
+                                  batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        self.call('before_val_iter', batch_idx=batch_idx, data_batch=batch)
+
+    def on_validation_batch_end(self, trainer: Trainer, pl_module: LightningModule,
+                                outputs: Any, batch: Any, batch_idx: int,
+                                dataloader_idx: int = 0) -> None:
+        self.call('after_val_iter', batch_idx=batch_idx, data_batch=batch, outputs=outputs)
+
+    def on_validation_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.call('after_val_epoch', metrics=getattr(pl_module, 'last_val_metrics', None))
+        self.call('after_val')
+
+    def on_test_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.call('before_test')
+        self.call('before_test_epoch')
+
+    def on_test_batch_start(self, trainer: Trainer, pl_module: LightningModule, batch: Any,
+                            batch_idx: int, dataloader_idx: int = 0) -> None:
+        self.call('before_test_iter', batch_idx=batch_idx, data_batch=batch)
+
+    def on_test_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs: Any,
+                          batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        self.call('after_test_iter', batch_idx=batch_idx, data_batch=batch, outputs=outputs)
+
+    def on_test_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.call('after_test_epoch', metrics=getattr(pl_module, 'last_test_metrics', None))
+        self.call('after_test')

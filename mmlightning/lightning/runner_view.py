@@ -1,0 +1,179 @@
+"""``RunnerView``: what MMEngine hooks read from ``runner``, answered from the Lightning run.
+
+Hooks see MMEngine's counters: ``iter`` counts finished training batches and
+``epoch`` finished training epochs, so during the validation that follows an
+epoch, ``epoch`` already counts it (MMEngine increments before validating).
+Attributes the view does not support raise an ``AttributeError`` saying so.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from mmlightning.dist import get_dist_info
+
+if TYPE_CHECKING:
+    from lightning.pytorch import Trainer
+
+    from .module import MMLightningModule
+
+#: Attributes a Runner (or whoever builds the view) may supply.
+CONTEXT_ATTRIBUTES = ('work_dir', 'log_dir', 'timestamp', 'experiment_name', 'cfg', 'logger',
+                      'message_hub', 'visualizer', 'seed', 'deterministic', 'launcher',
+                      'default_scope', 'log_processor')
+
+
+class TrainLoopView:
+    """``runner.train_loop``: counters, the dataloader and ``stop_training``."""
+
+    def __init__(self, view: RunnerView) -> None:
+        self._view = view
+
+    @property
+    def dataloader(self) -> Any:
+        """The training dataloader."""
+        return self._view.train_dataloader
+
+    @property
+    def stop_training(self) -> bool:
+        """Setting it to True stops training after the current iteration."""
+        return bool(self._view.trainer.should_stop)
+
+    @stop_training.setter
+    def stop_training(self, value: bool) -> None:
+        self._view.trainer.should_stop = bool(value)
+
+    @property
+    def epoch(self) -> int:
+        return self._view.epoch
+
+    @property
+    def iter(self) -> int:
+        return self._view.iter
+
+    @property
+    def max_epochs(self) -> int | None:
+        return self._view.max_epochs
+
+    @property
+    def max_iters(self) -> int | None:
+        return self._view.max_iters
+
+
+class EvalLoopView:
+    """``runner.val_loop`` / ``runner.test_loop``: the dataloader and the evaluator."""
+
+    def __init__(self, dataloader: Any, evaluator: Any) -> None:
+        self.dataloader = dataloader
+        self.evaluator = evaluator
+
+
+class RunnerView:
+    """The ``runner`` argument of hooks under Lightning.
+
+    Args:
+        trainer: The Lightning Trainer.
+        module: The :class:`MMLightningModule` being run.
+        context: Values only a Runner knows (``work_dir``, ``cfg``,
+            ``message_hub``, ...; see :data:`CONTEXT_ATTRIBUTES`).
+    """
+
+    def __init__(self, trainer: Trainer, module: MMLightningModule,
+                 context: Mapping[str, Any] | None = None) -> None:
+        self.trainer = trainer
+        self.pl_module = module
+        self._context = dict(context or {})
+        self.epoch_finished = False
+        self.iter_offset = 0
+        self.train_loop = TrainLoopView(self)
+
+    # -------------------------------------------------------- counters
+    @property
+    def epoch(self) -> int:
+        """Training epochs finished, MMEngine's way (0 for iteration-based training)."""
+        loop = self.pl_module.train_loop
+        if loop is not None and not loop.by_epoch:
+            return 0
+        return self.trainer.current_epoch + int(self.epoch_finished)
+
+    @property
+    def iter(self) -> int:
+        """Training iterations (batches) finished."""
+        return self.pl_module.iter + self.iter_offset
+
+    @property
+    def max_epochs(self) -> int | None:
+        return self.pl_module.max_epochs
+
+    @property
+    def max_iters(self) -> int | None:
+        return self.pl_module.max_iters
+
+    # ------------------------------------------------------- components
+    @property
+    def model(self) -> Any:
+        """The model (the ``BaseModel``, not the LightningModule)."""
+        return self.pl_module.model
+
+    @property
+    def optim_wrapper(self) -> Any:
+        return self.pl_module.optim_wrapper
+
+    @property
+    def param_schedulers(self) -> Any:
+        return self.pl_module.param_schedulers.schedulers
+
+    @property
+    def train_dataloader(self) -> Any:
+        return self.trainer.train_dataloader
+
+    @property
+    def val_dataloader(self) -> Any:
+        return _first(self.trainer.val_dataloaders)
+
+    @property
+    def test_dataloader(self) -> Any:
+        return _first(self.trainer.test_dataloaders)
+
+    @property
+    def val_evaluator(self) -> Any:
+        return self.pl_module.val_evaluator
+
+    @property
+    def test_evaluator(self) -> Any:
+        return self.pl_module.test_evaluator
+
+    @property
+    def val_loop(self) -> EvalLoopView:
+        return EvalLoopView(self.val_dataloader, self.val_evaluator)
+
+    @property
+    def test_loop(self) -> EvalLoopView:
+        return EvalLoopView(self.test_dataloader, self.test_evaluator)
+
+    @property
+    def rank(self) -> int:
+        return get_dist_info()[0]
+
+    @property
+    def world_size(self) -> int:
+        return get_dist_info()[1]
+
+    @property
+    def distributed(self) -> bool:
+        return self.world_size > 1
+
+    def __getattr__(self, name: str) -> Any:
+        context = self.__dict__.get('_context', {})
+        if name in context:
+            return context[name]
+        supported = sorted({*CONTEXT_ATTRIBUTES, *(n for n in dir(type(self))
+                                                   if not n.startswith('_'))})
+        where = ('the Runner did not provide it' if name in CONTEXT_ATTRIBUTES
+                 else 'mmlightning does not support it')
+        raise AttributeError(f'runner.{name} is not available to hooks: {where}. Supported: '
+                             f'{", ".join(supported)}')
+
+
+def _first(loaders: Any) -> Any:
+    return loaders[0] if isinstance(loaders, (list, tuple)) and loaders else loaders
