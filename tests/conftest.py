@@ -16,12 +16,23 @@ import torch.multiprocessing as mp
 from mmlightning.registry import DefaultScope
 
 
+def _clear_global_instances() -> None:
+    from mmlightning.logging import MessageHub, MMLogger
+
+    for logger in MMLogger._instance_dict.values():
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+    for manager in (DefaultScope, MessageHub, MMLogger):
+        manager._instance_dict.clear()
+
+
 @pytest.fixture(autouse=True)
-def reset_default_scope() -> Iterator[None]:
-    """DefaultScope is a process-wide registry of instances; start each test without one."""
-    DefaultScope._instance_dict.clear()
+def reset_global_instances() -> Iterator[None]:
+    """DefaultScope, MessageHub and MMLogger hold process-wide instances: none leak across tests."""
+    _clear_global_instances()
     yield
-    DefaultScope._instance_dict.clear()
+    _clear_global_instances()
 
 
 def _rank_main(rank: int, func: Callable[[int, Path], Any], workdir: str) -> None:

@@ -25,7 +25,9 @@ test hooks                             as validation
 =====================================  ==============================================
 
 Hooks run in priority order, MMEngine's way: a lower value first, and hooks
-of equal priority in the order they were registered.
+of equal priority in the order they were registered. With a dispatcher the
+module leaves the parameter schedulers to the hooks (``ParamSchedulerHook``),
+as MMEngine's Runner does.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ from typing import Any
 
 from lightning.pytorch import Callback, LightningModule, Trainer
 
-from mmlightning.hooks import Hook, ParamSchedulerHook, get_priority
+from mmlightning.hooks import Hook, get_priority
 
 from .runner_view import RunnerView
 
@@ -81,8 +83,8 @@ class HookDispatcher(Callback):
     # ------------------------------------------------------------- run
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
         self.view = RunnerView(trainer, pl_module, self.context)
-        if any(isinstance(hook, ParamSchedulerHook) for hook in self.hooks):
-            pl_module.step_schedulers = False  # the hook steps them, at its priority
+        # As in MMEngine, the hooks step the schedulers (ParamSchedulerHook, at its priority).
+        pl_module.step_schedulers = False
         self.call('before_run')
 
     def teardown(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:

@@ -7,10 +7,14 @@ Attributes the view does not support raise an ``AttributeError`` saying so.
 """
 from __future__ import annotations
 
+import os
+import os.path as osp
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mmlightning.dist import get_dist_info
+
+from .module import CHECKPOINT_KEY
 
 if TYPE_CHECKING:
     from lightning.pytorch import Trainer
@@ -87,6 +91,12 @@ class RunnerView:
         self.iter_offset = 0
         self.train_loop = TrainLoopView(self)
 
+    @property
+    def _train_loop(self) -> TrainLoopView | None:
+        """The train loop while fitting, else ``None`` (a standalone ``val()``/``test()``)."""
+        stage = getattr(getattr(self.trainer, 'state', None), 'fn', None)
+        return self.train_loop if stage == 'fit' else None
+
     # -------------------------------------------------------- counters
     @property
     def epoch(self) -> int:
@@ -162,6 +172,46 @@ class RunnerView:
     @property
     def distributed(self) -> bool:
         return self.world_size > 1
+
+    # ------------------------------------------------------ checkpoints
+    def save_checkpoint(self, out_dir: str, filename: str, file_client_args: dict | None = None,
+                        save_optimizer: bool = True, save_param_scheduler: bool = True,
+                        meta: dict | None = None, by_epoch: bool = True,
+                        backend_args: dict | None = None) -> str:
+        """Write a Lightning checkpoint (``trainer.fit(ckpt_path=...)`` resumes from it).
+
+        MMEngine's ``Runner.save_checkpoint``; call it on every rank. The file
+        is written next to its destination and moved there, so ``out_dir/filename``
+        is never a partial file. ``meta`` (with MMEngine's ``epoch``/``iter``
+        defaults) is stored under ``'meta'``.
+
+        Returns:
+            The checkpoint's path.
+
+        Raises:
+            ValueError: If ``file_client_args`` or ``backend_args`` is given.
+        """
+        if file_client_args is not None or backend_args is not None:
+            raise ValueError('save_checkpoint writes local files through Lightning: '
+                             'file_client_args/backend_args are not supported; leave them None')
+        meta = dict(meta or {})
+        meta.setdefault('epoch', self.epoch + 1 if by_epoch else self.epoch)
+        meta.setdefault('iter', self.iter if by_epoch else self.iter + 1)
+        # trainer.save_checkpoint's own steps, with 'meta' added to what it writes
+        checkpoint = self.trainer._checkpoint_connector.dump_checkpoint(not save_optimizer)
+        checkpoint['meta'] = meta
+        if not save_param_scheduler:
+            checkpoint.get(CHECKPOINT_KEY, {}).pop('param_schedulers', None)
+        path = osp.join(out_dir, filename)
+        try:
+            self.trainer.strategy.save_checkpoint(checkpoint, path + '.tmp')
+            self.trainer.strategy.barrier('RunnerView.save_checkpoint')
+            if self.trainer.is_global_zero:
+                os.replace(path + '.tmp', path)
+        finally:
+            if self.trainer.is_global_zero and osp.exists(path + '.tmp'):
+                os.remove(path + '.tmp')
+        return path
 
     def __getattr__(self, name: str) -> Any:
         context = self.__dict__.get('_context', {})
