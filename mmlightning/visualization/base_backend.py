@@ -1,0 +1,94 @@
+"""``BaseVisBackend`` and the lazy environment set-up shared by every backend."""
+from __future__ import annotations
+
+import functools
+from abc import ABCMeta, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+_F = TypeVar('_F', bound=Callable[..., Any])
+
+
+def force_init_env(old_func: _F) -> _F:
+    """Call ``self._init_env()`` once before the decorated method runs.
+
+    Backends set up their files, writers or runs only when first used, as in MMEngine.
+    """
+
+    @functools.wraps(old_func)
+    def wrapper(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if not getattr(obj, '_env_initialized', False):
+            obj._init_env()
+            obj._env_initialized = True
+        return old_func(obj, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_to_dict(config: Any) -> dict:
+    """Return a plain dict of a ``Config`` (anything with ``to_dict``) or a mapping.
+
+    Raises:
+        TypeError: If ``config`` is neither.
+    """
+    if hasattr(config, 'to_dict'):
+        return config.to_dict()
+    if isinstance(config, Mapping):
+        return dict(config)
+    raise TypeError(f'config should be a Config or a dict, got {type(config).__name__}')
+
+
+def config_to_text(config: Any) -> str:
+    """Return the Python text of a config: ``Config.pretty_text`` or ``key = repr(value)`` lines."""
+    if hasattr(config, 'pretty_text'):
+        return config.pretty_text
+    return ''.join(f'{key} = {value!r}\n' for key, value in config_to_dict(config).items())
+
+
+class BaseVisBackend(metaclass=ABCMeta):
+    """Base class of visualization backends; every ``add_*`` method is a no-op here.
+
+    Args:
+        save_dir: The root directory of the files the backend writes.
+    """
+
+    def __init__(self, save_dir: str | None) -> None:
+        self._save_dir = save_dir
+        self._env_initialized = False
+
+    @property
+    @abstractmethod
+    def experiment(self) -> Any:
+        """The object behind the backend (a writer, a run, ...) for custom logging."""
+
+    @abstractmethod
+    def _init_env(self) -> Any:
+        """Set the backend up; called once, on first use."""
+
+    def add_config(self, config: Any, **kwargs: Any) -> None:
+        """Record the config (a ``Config`` or a dict)."""
+        return None
+
+    def add_graph(self, model: torch.nn.Module, data_batch: Sequence[dict], **kwargs: Any) -> None:
+        """Record the model graph."""
+        return None
+
+    def add_image(self, name: str, image: np.ndarray, step: int = 0, **kwargs: Any) -> None:
+        """Record an RGB uint8 image under ``name`` at ``step``."""
+        return None
+
+    def add_scalar(self, name: str, value: int | float, step: int = 0, **kwargs: Any) -> None:
+        """Record one scalar under ``name`` at ``step``."""
+        return None
+
+    def add_scalars(self, scalar_dict: dict, step: int = 0, file_path: str | None = None,
+                    **kwargs: Any) -> None:
+        """Record several scalars at ``step``; ``file_path`` is used by the local backend."""
+        return None
+
+    def close(self) -> None:
+        """Release what the backend opened."""
+        return None

@@ -1,0 +1,164 @@
+"""Argument checks, colour conversion and image helpers of the visualizer.
+
+Mirrors ``mmengine.visualization.utils`` without OpenCV: the colour map, the
+min-max normalisation and the weighted blend are written with numpy.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+ColorType = str | tuple | list
+
+
+class VisualizerArgumentError(ValueError, AssertionError):
+    """A drawing or backend argument has a bad value or shape.
+
+    It is a ``ValueError``; it is also an ``AssertionError`` because MMEngine
+    checks these arguments with ``assert``, so code catching that keeps working.
+    """
+
+
+def tensor2ndarray(value: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Return ``value`` as a numpy array (a tensor is detached and moved to CPU)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    return value
+
+
+def value2list(value: Any, valid_type: type | tuple[type, ...], expand_dim: int) -> Any:
+    """Repeat ``value`` ``expand_dim`` times if it is a ``valid_type``, else return it unchanged."""
+    if isinstance(value, valid_type):
+        return [value] * expand_dim
+    return value
+
+
+def check_type(name: str, value: Any, valid_type: type | tuple[type, ...]) -> None:
+    """Raise if ``value`` is not an instance of ``valid_type``.
+
+    Raises:
+        TypeError: If the type is wrong.
+    """
+    if not isinstance(value, valid_type):
+        raise TypeError(f'`{name}` should be {valid_type}  but got {type(value)}')
+
+
+def check_length(name: str, value: Any, valid_length: int) -> None:
+    """Raise if ``value`` is a list shorter than ``valid_length``.
+
+    Raises:
+        VisualizerArgumentError: If the list is too short.
+    """
+    if isinstance(value, list) and len(value) < valid_length:
+        raise VisualizerArgumentError(
+            f'The length of {name} must equal with or greater than {valid_length}, '
+            f'but got {len(value)}: give one value per item or a single value for all')
+
+
+def check_type_and_length(name: str, value: Any, valid_type: type | tuple[type, ...],
+                          valid_length: int) -> None:
+    """Run :func:`check_type` then :func:`check_length`."""
+    check_type(name, value, valid_type)
+    check_length(name, value, valid_length)
+
+
+def color_val_matplotlib(colors: ColorType) -> ColorType:
+    """Convert RGB colours in 0-255 to matplotlib's 0-1 tuples; names pass through.
+
+    Args:
+        colors: A colour name, an ``(R, G, B)`` tuple in 0-255, or a list of them.
+
+    Returns:
+        The colour(s) in a form matplotlib accepts.
+
+    Raises:
+        TypeError: If a colour is neither a str, a tuple nor a list.
+        VisualizerArgumentError: If a tuple is not three channels in 0-255.
+    """
+    if isinstance(colors, str):
+        return colors
+    if isinstance(colors, tuple):
+        _check_rgb(colors)
+        return tuple(channel / 255 for channel in colors)
+    if isinstance(colors, list):
+        return [color_val_matplotlib(color) for color in colors]
+    raise TypeError(f'Invalid type for color: {type(colors)}; use a name such as "red" or an '
+                    '(R, G, B) tuple in 0-255')
+
+
+def color_str2rgb(color: str) -> tuple[int, int, int]:
+    """Convert a matplotlib colour name to an ``(R, G, B)`` tuple in 0-255 (alpha dropped)."""
+    import matplotlib.colors
+
+    r, g, b = matplotlib.colors.to_rgb(color)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+def _check_rgb(color: tuple) -> None:
+    if len(color) != 3 or not all(0 <= channel <= 255 for channel in color):
+        raise VisualizerArgumentError(
+            f'An RGB color must be 3 values in [0, 255], got {color!r}')
+
+
+def add_weighted(img1: np.ndarray, alpha: float, img2: np.ndarray, beta: float) -> np.ndarray:
+    """``img1 * alpha + img2 * beta`` rounded and clipped to uint8 (``cv2.addWeighted``)."""
+    blended = img1.astype(np.float64) * alpha + img2.astype(np.float64) * beta
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+
+
+def _jet(gray: np.ndarray) -> np.ndarray:
+    """Map uint8 intensities to RGB with the classic jet map (within 1 of OpenCV's JET)."""
+    x = gray.astype(np.float64) / 255
+    channels = [np.clip(1.5 - np.abs(4 * x - offset), 0, 1) for offset in (3, 2, 1)]
+    return np.rint(np.stack(channels, axis=-1) * 255).astype(np.uint8)
+
+
+def _minmax_to_uint8(feat_map: np.ndarray) -> np.ndarray:
+    """Scale to 0-255 by min and max, truncating like ``cv2.normalize`` + ``astype``."""
+    feat_map = feat_map.astype(np.float32)
+    low, high = float(feat_map.min()), float(feat_map.max())
+    scale = 255.0 / (high - low) if high - low > np.finfo(np.float64).eps else 0.0
+    return ((feat_map - low) * scale).astype(np.uint8)
+
+
+def convert_overlay_heatmap(feat_map: np.ndarray | torch.Tensor, img: np.ndarray | None = None,
+                            alpha: float = 0.5) -> np.ndarray:
+    """Turn a feature map into a jet heatmap, blended over ``img`` if given.
+
+    Args:
+        feat_map: Shape ``(H, W)``, ``(1, H, W)`` or ``(3, H, W)``.
+        img: RGB image of shape ``(H, W, 3)`` to overlay on. Defaults to None.
+        alpha: Weight of the heatmap in the blend. Defaults to 0.5.
+
+    Returns:
+        The RGB heatmap, uint8, shape ``(H, W, 3)``.
+
+    Raises:
+        VisualizerArgumentError: If ``feat_map`` has another shape.
+    """
+    if not (feat_map.ndim == 2 or (feat_map.ndim == 3 and feat_map.shape[0] in (1, 3))):
+        raise VisualizerArgumentError(
+            f'feat_map must be (H, W), (1, H, W) or (3, H, W), got {tuple(feat_map.shape)}')
+    feat = tensor2ndarray(feat_map)
+    if feat.ndim == 3:
+        feat = feat.transpose(1, 2, 0)
+    gray = _minmax_to_uint8(feat)
+    if gray.ndim == 3:  # OpenCV reads 3 channels as BGR and converts them to gray
+        weights = (0.114, 0.587, 0.299) if gray.shape[2] == 3 else (1.0,)
+        gray = np.rint(np.tensordot(gray.astype(np.float64), weights, axes=([2], [0])))
+    heat = _jet(gray)
+    if img is not None:
+        heat = add_weighted(img, 1 - alpha, heat, alpha)
+    return heat
+
+
+def img_from_canvas(canvas: FigureCanvasAgg) -> np.ndarray:
+    """Return the RGB image drawn on an Agg ``canvas`` as uint8 ``(H, W, 3)``."""
+    buffer, (width, height) = canvas.print_to_buffer()
+    rgba = np.frombuffer(buffer, dtype=np.uint8).reshape(height, width, 4)
+    return rgba[..., :3].copy()
