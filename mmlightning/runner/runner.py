@@ -7,27 +7,25 @@ It builds (in MMEngine's order) the pieces a config describes, an
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 import os
 import os.path as osp
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from torch import nn
 
 from mmlightning.config import Config
-from mmlightning.registry import DefaultScope
+from mmlightning.logging import MessageHub, MMLogger
+from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
 
 from .checkpoint_loading import load_weights
 from .utils import set_random_seed
 
 logger = logging.getLogger('mmlightning')
 
-#: Config keys whose features arrive with later parts of mmlightning (logging, visualization).
-_NOT_YET_RUN = ('visualizer', 'log_processor')
 #: MMEngine's default hooks, by name; ``default_hooks`` updates them (``None`` removes one).
 DEFAULT_HOOKS = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
@@ -82,7 +80,11 @@ class Runner:
         self.resume = resume
         self.default_scope = DefaultScope.get_instance(self.experiment_name,
                                                        scope_name=default_scope)
-        logger.setLevel(log_level)
+        os.makedirs(self.log_dir, exist_ok=True)
+        self.logger = MMLogger.get_instance(
+            self.experiment_name, log_file=osp.join(self.log_dir, f'{self.timestamp}.log'),
+            log_level=log_level)
+        self.message_hub = MessageHub.get_instance(self.experiment_name)
         self.seed = set_random_seed(self._randomness.get('seed'),
                                     self._randomness.get('deterministic', False),
                                     self._randomness.get('diff_rank_seed', False))
@@ -99,12 +101,10 @@ class Runner:
             test_dataloader=test_dataloader, seed=self.seed,
             diff_rank_seed=self._randomness.get('diff_rank_seed', False))
         self._trainer = None
+        self.visualizer = self._build_visualizer(visualizer)
+        self.log_processor = LOG_PROCESSORS.build({'type': 'LogProcessor',
+                                                   **dict(log_processor or {})})
         self.hooks = self._build_hooks(default_hooks, custom_hooks)
-        unsupported = [key for key in _NOT_YET_RUN if local.get(key)]
-        if unsupported:
-            logger.warning('%s: not run by this version of mmlightning yet (hooks, logging and '
-                           'visualization arrive later); training proceeds without them',
-                           ', '.join(unsupported))
 
     @classmethod
     def from_cfg(cls, cfg: Config | Mapping[str, Any]) -> Runner:
@@ -125,31 +125,35 @@ class Runner:
         return cls(cfg=cfg, **kwargs)
 
     # -------------------------------------------------------------- setup
-    @contextlib.contextmanager
-    def _log_to_file(self) -> Iterator[None]:
-        """Copy the ``mmlightning`` log into ``log_dir/<timestamp>.log`` while inside."""
-        handler = logging.FileHandler(osp.join(self.log_dir, f'{self.timestamp}.log'))
-        handler.setFormatter(logging.Formatter('%(asctime)s - mmlightning - %(levelname)s - '
-                                               '%(message)s'))
-        logger.addHandler(handler)
-        try:
-            yield
-        finally:
-            logger.removeHandler(handler)
-            handler.close()
-
     def _setup_work_dir(self) -> None:
-        os.makedirs(self.log_dir, exist_ok=True)
         from mmlightning.utils.dl_utils import collect_env
 
         environment = '\n'.join(f'    {key}: {value}' for key, value in collect_env().items())
-        with self._log_to_file():
-            logger.info('Environment:\n%s\n    seed: %s', environment, self.seed)
+        self.logger.info('Environment:\n%s\n    seed: %s', environment, self.seed)
         if len(self.cfg):
             name = osp.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
             if not name.endswith('.py'):
                 name = osp.splitext(name)[0] + '.py'
             self.cfg.dump(osp.join(self.log_dir, name))
+
+    def _build_visualizer(self, cfg: Any) -> Any:
+        """MMEngine's ``build_visualizer``: a local backend in ``log_dir`` by default."""
+        from mmlightning.visualization import Visualizer
+
+        if isinstance(cfg, Visualizer):
+            visualizer = cfg
+        else:
+            cfg = dict(cfg) if cfg else dict(type='Visualizer',
+                                              vis_backends=[dict(type='LocalVisBackend')])
+            cfg.setdefault('name', self.experiment_name)
+            cfg.setdefault('save_dir', self.log_dir)
+            visualizer = VISUALIZERS.build(cfg)
+        if len(self.cfg):
+            try:
+                visualizer.add_config(self.cfg)
+            except ValueError as error:
+                self.logger.warning('the config was not written to vis_data: %s', error)
+        return visualizer
 
     def _build_hooks(self, default_hooks: Mapping | None, custom_hooks: list | None) -> list:
         """Default hooks (MMEngine's set, updated by ``default_hooks``) and ``custom_hooks``.
@@ -194,9 +198,15 @@ class Runner:
                 work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,
                 experiment_name=self.experiment_name, cfg=self.cfg, seed=self.seed,
                 deterministic=self._randomness.get('deterministic', False),
-                launcher=self._args.get('launcher', 'none'), logger=logger,
-                default_scope=self.default_scope.scope_name))
+                launcher=self._args.get('launcher', 'none'), logger=self.logger,
+                message_hub=self.message_hub, visualizer=self.visualizer,
+                log_processor=self.log_processor, default_scope=self.default_scope.scope_name))
             kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
+            lightning_loggers = [backend.lightning_logger
+                                 for backend in self.visualizer._vis_backends.values()
+                                 if hasattr(backend, 'lightning_logger')]
+            if lightning_loggers and kwargs.get('logger') is False:
+                kwargs['logger'] = lightning_loggers
             self._trainer = lightning.Trainer(**kwargs)
         return self._trainer
 
@@ -242,26 +252,22 @@ class Runner:
     # -------------------------------------------------------------- runs
     def train(self) -> nn.Module:
         """Train (MMEngine's ``Runner.train``) and return the model."""
-        with self._log_to_file():
-            self._init_model_weights()
-            if self.load_from and not self.resume:
-                load_weights(self.model, self.load_from)
-            self.trainer.fit(self.module, datamodule=self.datamodule,
-                             ckpt_path=self._resume_path())
+        self._init_model_weights()
+        if self.load_from and not self.resume:
+            load_weights(self.model, self.load_from)
+        self.trainer.fit(self.module, datamodule=self.datamodule, ckpt_path=self._resume_path())
         return self.model
 
     def val(self) -> dict[str, Any]:
         """Validate once and return the metrics."""
-        with self._log_to_file():
-            self._load_for_evaluation()
-            self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
+        self._load_for_evaluation()
+        self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_val_metrics)
 
     def test(self) -> dict[str, Any]:
         """Test once and return the metrics."""
-        with self._log_to_file():
-            self._load_for_evaluation()
-            self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
+        self._load_for_evaluation()
+        self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_test_metrics)
 
     def _init_model_weights(self) -> None:

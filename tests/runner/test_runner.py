@@ -33,7 +33,8 @@ def test_work_dir_layout(experiment: dict, tmp_path: Path) -> None:
     runner.train()
     assert runner.log_dir == osp.join(runner.work_dir, runner.timestamp)
     files = sorted(os.listdir(runner.log_dir))
-    assert files == sorted([f'{runner.timestamp}.log', 'exp_cfg.py'])
+    assert files == sorted([f'{runner.timestamp}.log', 'exp_cfg.py', 'vis_data'])
+    assert Path(runner.log_dir, 'vis_data', 'config.py').is_file()
     log_text = Path(runner.log_dir, f'{runner.timestamp}.log').read_text()
     assert 'Environment:' in log_text and 'PyTorch' in log_text and 'seed: 0' in log_text
     dumped = Config.fromfile(Path(runner.log_dir, 'exp_cfg.py'))
@@ -96,8 +97,6 @@ def test_missing_keys_and_hooks_warning(experiment: dict, caplog) -> None:
     assert 'left out: runtime_info (RuntimeInfoHook), logger (LoggerHook)' in caplog.text
     assert [type(h).__name__ for h in runner.hooks] == ['DistSamplerSeedHook',
                                                         'ParamSchedulerHook']
-    Runner(visualizer=dict(type='Visualizer'), **experiment)
-    assert 'visualizer: not run by this version of mmlightning yet' in caplog.text
 
 
 def test_custom_hooks_with_priority(experiment: dict) -> None:
@@ -129,3 +128,15 @@ def test_trainer_passthrough(experiment: dict) -> None:
     runner = Runner(**experiment)
     runner.train()
     assert runner.iter == 1
+
+
+def test_visualizer_backends_become_lightning_loggers(experiment: dict) -> None:
+    from lightning.pytorch.loggers import TensorBoardLogger
+
+    runner = Runner(visualizer=dict(type='Visualizer', vis_backends=[
+        dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]), **experiment)
+    assert [type(lg) for lg in runner.trainer.loggers] == [TensorBoardLogger]
+    runner.train()
+    events = list(Path(runner.log_dir, 'vis_data').rglob('events.out.tfevents*'))
+    assert events, 'TensorBoard wrote no event file'
+    assert runner.message_hub is runner.module.optim_wrapper.message_hub
