@@ -4,8 +4,8 @@
 unchanged, with manual optimization: the ``OptimWrapper`` runs backward and
 step through :class:`LightningOptimBackend`. Parameter schedulers are stepped
 in MMEngine's order, ``validation_step``/``test_step`` call ``val_step``/
-``test_step`` and feed the evaluator, and the iteration counter, scheduler
-states and pending validation metrics live in the checkpoint.
+``test_step`` and feed the evaluator, and the iteration counter and the
+scheduler states live in the checkpoint.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 from lightning.pytorch import LightningModule
+from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
 from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
@@ -25,6 +26,7 @@ from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
 from .param_schedulers import ParamSchedulers
 from .train_loop_spec import TrainLoopSpec
+from .trainer_args import precision_of
 from .validation_schedule import follow_mmengine_validation_schedule
 
 CHECKPOINT_KEY = 'mmlightning'
@@ -93,6 +95,7 @@ class MMLightningModule(LightningModule):
             raise TypeError(f'model must be an nn.Module or a config dict, got {model!r}')
         self.model = model
         self.optim_wrapper_cfg = lightning_optim_cfg(optim_wrapper)
+        self.wanted_precision = precision_of(optim_wrapper)
         self.optim_wrapper: OptimWrapper | None = None
         self.param_schedulers = ParamSchedulers(param_scheduler)
         self.val_evaluator = build_evaluator(val_evaluator)
@@ -149,6 +152,10 @@ class MMLightningModule(LightningModule):
         if self.optim_wrapper_cfg is None:
             raise ValueError('training needs an optim_wrapper config (e.g. optim_wrapper=dict('
                              "optimizer=dict(type='SGD', lr=0.01)))")
+        if self.wanted_precision and self.trainer.precision != self.wanted_precision:
+            rank_zero_warn(f'optim_wrapper asks for mixed precision ({self.wanted_precision}) but '
+                           f'the Trainer runs {self.trainer.precision!r}: pass Trainer(precision='
+                           f'{self.wanted_precision!r}) (the Runner does this for you)')
         wrapper = _build_optim_wrapper(self.model, self.optim_wrapper_cfg)
         wrappers = list(wrapper.values()) if isinstance(wrapper, OptimWrapperDict) else [wrapper]
         for child in wrappers:

@@ -57,3 +57,12 @@ def test_amp_wrapper_config_becomes_plain_wrapper() -> None:
     nested = lightning_optim_cfg(dict(gen=dict(type=AmpOptimWrapper, optimizer=dict(type='SGD')),
                                       disc=dict(optimizer=dict(type='Adam'))))
     assert nested['gen']['type'] == 'OptimWrapper' and 'type' not in nested['disc']
+
+
+def test_amp_config_without_mixed_precision_trainer_warns(make_model, make_loader,
+                                                          make_trainer) -> None:
+    module = MMLightningModule(make_model(), optim_wrapper=dict(
+        type='AmpOptimWrapper', dtype='bfloat16', optimizer=dict(type='SGD', lr=0.1)))
+    with pytest.warns(UserWarning, match=r"asks for mixed precision \(bf16-mixed\) but the "
+                                         r"Trainer runs '32-true'"):
+        make_trainer(max_steps=1).fit(module, make_loader())
