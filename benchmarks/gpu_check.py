@@ -15,13 +15,15 @@ Usage (one CUDA GPU; under 5 minutes)::
    Lightning, mmlightning (and MMEngine's Runner when importable).
 3. Syncs: tensor calls that synchronise (``item``, ``cpu``...) and, with
    ``torch.cuda.set_sync_debug_mode('warn')``, every synchronising CUDA call
-   during 40 iterations of mmlightning with logging off.
+   during 40 iterations of mmlightning with logging off (and of raw PyTorch,
+   for comparison).
 
 Exits with status 1 if a parity check fails, 2 without a CUDA device.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -32,19 +34,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from overhead import (
-    SyncCounter,
-    TensorPairs,
-    check_targets,
-    cnn,
-    compare,
-    count_syncs,
-    format_table,
-    mm_classifier,
-    mmengine_available,
-    quiet,
-    workloads,
-)
+from overhead import check_targets, compare, count_syncs, format_table
+from overhead_variants import TensorPairs, cnn, mm_classifier, mmengine_available, quiet, workloads
+from step_clock import SyncCounter
 
 PRECISIONS = {'32-true': None, '16-mixed': 'float16', 'bf16-mixed': 'bfloat16'}
 LOSS_RTOL = 0.05   # final train/eval loss, relative to fp32
@@ -110,7 +102,7 @@ def train_at(precision: str, device: torch.device, train_set: TensorPairs,
             randomness=dict(seed=0), log_level='ERROR',
             trainer=dict(accelerator=device.type, enable_progress_bar=False))
         runner.train()
-    net.eval()
+    net.to(device).eval()  # the Trainer's teardown moved it back to the CPU
     with torch.no_grad():
         logits = net(eval_set.inputs.to(device)).float()
         labels = eval_set.labels.to(device)
@@ -200,24 +192,31 @@ class SyncDebugWindow:
 
 
 def syncs(device: torch.device) -> None:
-    """Print the synchronising calls of 40 mmlightning iterations (logging off)."""
+    """Print the synchronising calls of 40 iterations (mmlightning with logging off).
+
+    On CUDA, the sync debug mode also flags the blocking host-to-device copies
+    of ``non_blocking=False`` (MMEngine's default), in every variant alike, so
+    raw PyTorch runs too, for comparison. Warnings raised in autograd's
+    device threads (during backward) go to stderr instead of being counted.
+    """
     workload = workloads(True)[0]
-    counters: list[tuple[str, Any]] = [('tensor calls (item, cpu, ...)', SyncCounter())]
+    runs: list[tuple[str, str, Any]] = [
+        ('mmlightning', 'tensor calls (item, cpu, ...)', SyncCounter())]
     if device.type == 'cuda':
-        counters.append(("CUDA sync debug mode 'warn'", SyncDebugWindow()))
-    print('3. Host-device synchronisations in 40 iterations of mmlightning (log_every_n_steps='
-          '10**9), workload (a):')
-    for title, counter in counters:
-        count_syncs('mmlightning', workload, 40, device, counter=counter)
-        print(f'  {title}: {sum(counter.sources.values())}')
+        runs += [(variant, "CUDA sync debug mode 'warn'", SyncDebugWindow())
+                 for variant in ('mmlightning', 'raw PyTorch')]
+    print('3. Host-device synchronisations in 40 iterations of workload (a) (mmlightning with '
+          'log_every_n_steps=10**9):')
+    for variant, title, counter in runs:
+        count_syncs(variant, workload, 40, device, counter=counter)
+        print(f'  {variant}, {title}: {sum(counter.sources.values())}')
         for source, count in counter.sources.most_common(10):
             print(f'      {count:5d}  {source}')
 
 
 def throughput(device: torch.device, repeats: int, iters: int) -> None:
     """Workload (b) of overhead.py on ``device``."""
-    base = workloads(False)[1]
-    workload = type(base)(base.key, base.description, base.input_shape, base.build_net, iters)
+    workload = dataclasses.replace(workloads(False)[1], iters=iters)
     variants = ['raw PyTorch', 'Lightning manual', 'Lightning automatic', 'mmlightning']
     variants += ['MMEngine Runner'] if mmengine_available() else []
     results = compare(workload, variants, device, repeats)

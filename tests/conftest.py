@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import os
 import pickle
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,19 +18,29 @@ from mmlightning.registry import DefaultScope
 
 
 def _clear_global_instances() -> None:
+    """Forget the named instances of ours, and of MMEngine's when a reference test loaded it."""
     from mmlightning.logging import MessageHub, MMLogger
+    from mmlightning.visualization import Visualizer
 
-    for logger in MMLogger._instance_dict.values():
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
-            handler.close()
-    for manager in (DefaultScope, MessageHub, MMLogger):
+    managers = [DefaultScope, MessageHub, MMLogger, Visualizer]
+    if 'mmengine' in sys.modules:
+        import mmengine.logging
+        import mmengine.registry
+        import mmengine.visualization
+
+        managers += [mmengine.registry.DefaultScope, mmengine.logging.MessageHub,
+                     mmengine.logging.MMLogger, mmengine.visualization.Visualizer]
+    for manager in managers:
+        for instance in manager._instance_dict.values():
+            for handler in list(getattr(instance, 'handlers', [])):
+                instance.removeHandler(handler)
+                handler.close()
         manager._instance_dict.clear()
 
 
 @pytest.fixture(autouse=True)
 def reset_global_instances() -> Iterator[None]:
-    """DefaultScope, MessageHub and MMLogger hold process-wide instances: none leak across tests."""
+    """The ManagerMixin classes hold process-wide instances: none leak across tests."""
     _clear_global_instances()
     yield
     _clear_global_instances()

@@ -3,9 +3,22 @@
 The dispatcher that runs them in MMEngine's order is
 :class:`mmlightning.lightning.HookDispatcher`.
 """
+from .check_invalid_loss_hook import CheckInvalidLossHook
+from .checkpoint_hook import CheckpointHook
+from .early_stopping_hook import EarlyStoppingHook
+from .ema_hook import EMAHook
+from .empty_cache_hook import EmptyCacheHook
 from .hook import Hook
+from .iter_timer_hook import IterTimerHook
+from .logger_hook import LoggerHook
 from .param_scheduler_hook import ParamSchedulerHook
 from .priority import Priority, get_priority
+from .profiler_hook import ProfilerHook
+from .runtime_info_hook import RuntimeInfoHook
 from .sampler_seed_hook import DistSamplerSeedHook
+from .sync_buffer_hook import SyncBuffersHook
 
-__all__ = ['DistSamplerSeedHook', 'Hook', 'ParamSchedulerHook', 'Priority', 'get_priority']
+__all__ = ['CheckInvalidLossHook', 'CheckpointHook', 'DistSamplerSeedHook', 'EMAHook',
+           'EarlyStoppingHook', 'EmptyCacheHook', 'Hook', 'ParamSchedulerHook', 'Priority',
+           'ProfilerHook', 'SyncBuffersHook', 'get_priority']
+__all__ += ['IterTimerHook', 'LoggerHook', 'RuntimeInfoHook']

@@ -138,7 +138,8 @@ class MMLightningModule(LightningModule):
         epochs = self.max_epochs
         if epochs is None or self._trainer is None:
             return None
-        return epochs * int(self.trainer.num_training_batches)
+        batches = self.trainer.num_training_batches
+        return None if batches == float('inf') else epochs * int(batches)
 
     # ----------------------------------------------------------- optimizers
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:

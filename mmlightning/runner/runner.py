@@ -71,13 +71,12 @@ class Runner:
         self._work_dir = osp.abspath(work_dir)
         self._randomness = dict(randomness or {})
         self.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
-        filename = osp.splitext(osp.basename(self.cfg.filename or ''))[0]
-        self.experiment_name = experiment_name or \
-            (f'{filename}_{self.timestamp}' if filename else self.timestamp)
+        self.experiment_name = self._unique_experiment_name(experiment_name)
         self.log_dir = osp.join(self._work_dir, self.timestamp)
         self._args = local
         self.load_from = load_from
         self.resume = resume
+        self._has_loaded = False
         self.default_scope = DefaultScope.get_instance(self.experiment_name,
                                                        scope_name=default_scope)
         os.makedirs(self.log_dir, exist_ok=True)
@@ -125,6 +124,21 @@ class Runner:
         return cls(cfg=cfg, **kwargs)
 
     # -------------------------------------------------------------- setup
+    def _unique_experiment_name(self, experiment_name: str | None) -> str:
+        """MMEngine's name (``<experiment_name or config name>_<timestamp>``), made unique.
+
+        The global instances (logger, message hub, visualizer, scope) are looked
+        up by this name, so two runners started in the same second get ``_1``...
+        """
+        filename = osp.splitext(osp.basename(self.cfg.filename or ''))[0]
+        prefix = experiment_name or filename
+        name = f'{prefix}_{self.timestamp}' if prefix else self.timestamp
+        unique, count = name, 0
+        while DefaultScope.check_instance_created(unique):
+            count += 1
+            unique = f'{name}_{count}'
+        return unique
+
     def _setup_work_dir(self) -> None:
         from mmlightning.utils.dl_utils import collect_env
 
@@ -200,7 +214,8 @@ class Runner:
                 deterministic=self._randomness.get('deterministic', False),
                 launcher=self._args.get('launcher', 'none'), logger=self.logger,
                 message_hub=self.message_hub, visualizer=self.visualizer,
-                log_processor=self.log_processor, default_scope=self.default_scope.scope_name))
+                log_processor=self.log_processor, default_scope=self.default_scope.scope_name,
+                _resume=bool(self.resume)))
             kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
             lightning_loggers = [backend.lightning_logger
                                  for backend in self.visualizer._vis_backends.values()
@@ -253,8 +268,8 @@ class Runner:
     def train(self) -> nn.Module:
         """Train (MMEngine's ``Runner.train``) and return the model."""
         self._init_model_weights()
-        if self.load_from and not self.resume:
-            load_weights(self.model, self.load_from)
+        if not self.resume:
+            self._load_for_evaluation()
         self.trainer.fit(self.module, datamodule=self.datamodule, ckpt_path=self._resume_path())
         return self.model
 
@@ -276,8 +291,10 @@ class Runner:
             init_weights()
 
     def _load_for_evaluation(self) -> None:
-        if self.load_from:
+        """``load_from``, once per runner (MMEngine's ``load_or_resume``)."""
+        if self.load_from and not self._has_loaded:
             load_weights(self.model, self.load_from)
+            self._has_loaded = True
 
     def _resume_path(self) -> str | None:
         if not self.resume:

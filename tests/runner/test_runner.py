@@ -93,10 +93,12 @@ def test_resume_true_without_checkpoint_starts_fresh(experiment: dict, caplog) -
 def test_missing_keys_and_hooks_warning(experiment: dict, caplog) -> None:
     with pytest.raises(KeyError, match="the config has no 'work_dir'"):
         Runner.from_cfg({k: v for k, v in experiment.items() if k != 'work_dir'})
-    runner = Runner(default_hooks=dict(timer=None, checkpoint=None), **experiment)
-    assert 'left out: runtime_info (RuntimeInfoHook), logger (LoggerHook)' in caplog.text
-    assert [type(h).__name__ for h in runner.hooks] == ['DistSamplerSeedHook',
-                                                        'ParamSchedulerHook']
+    runner = Runner(default_hooks=dict(timer=None, checkpoint=None,
+                                       visualization=dict(type='VisualizationHook')),
+                    **experiment)
+    assert 'left out: visualization (VisualizationHook)' in caplog.text
+    assert [type(h).__name__ for h in runner.hooks] == ['RuntimeInfoHook', 'DistSamplerSeedHook',
+                                                        'LoggerHook', 'ParamSchedulerHook']
 
 
 def test_custom_hooks_with_priority(experiment: dict) -> None:

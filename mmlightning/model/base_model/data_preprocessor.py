@@ -48,6 +48,14 @@ class BaseDataPreprocessor(nn.Module):
         Mappings become dicts; lists, tuples and namedtuples keep their type;
         strings, bytes, ``None`` and other objects are returned unchanged.
         """
+        # Fast paths for what collated batches hold most (tensors, lists, dicts): the
+        # generic checks below cost several Python calls per tensor.
+        if isinstance(data, torch.Tensor):
+            return data.to(self.device, non_blocking=self._non_blocking)
+        if type(data) is list:
+            return [self.cast_data(sample) for sample in data]
+        if type(data) is dict:
+            return {key: self.cast_data(value) for key, value in data.items()}
         if isinstance(data, Mapping):
             return {key: self.cast_data(data[key]) for key in data}
         if isinstance(data, (str, bytes)) or data is None:
