@@ -131,6 +131,11 @@ def check_targets(key: str, results: dict[str, list[Rate]], device: torch.device
         else:
             lines.append(f'target (b) mmlightning within 3% of {ref}: {ratio:.3f}x '
                          f'{"MET" if ratio >= 0.97 else "MISSED"}')
+    hooked = 'mmlightning, default hooks'
+    if hooked in results:
+        ratio = paired_ratio(results, hooked, 'mmlightning', device)
+        lines.append(f'info ({key}) mmlightning with default hooks / without logger and '
+                     f'checkpoint hooks: {ratio:.3f}x')
     return lines
 
 

@@ -212,20 +212,22 @@ def mm_config(setup: Setup) -> dict[str, Any]:
         randomness=dict(seed=0), log_level='ERROR')
 
 
-def run_mmlightning(setup: Setup, **trainer: Any) -> None:
+def run_mmlightning(setup: Setup, default_hooks: dict | None = None, **trainer: Any) -> None:
     from mmlightning.model import BaseModel
     from mmlightning.runner import Runner
 
-    runner = Runner(model=mm_classifier(BaseModel)(setup.net),
-                    trainer=dict(accelerator=setup.device.type, enable_progress_bar=False,
-                                 **trainer), **mm_config(setup))
-    try:
-        runner.train()
-    finally:  # one Runner per run: do not let file handlers pile up on the logger
-        handler = getattr(runner, '_log_handler', None)
-        if handler is not None:
-            logging.getLogger('mmlightning').removeHandler(handler)
-            handler.close()
+    config = mm_config(setup)
+    if default_hooks is not None:
+        config['default_hooks'] = default_hooks
+    Runner(model=mm_classifier(BaseModel)(setup.net),
+           trainer=dict(accelerator=setup.device.type, enable_progress_bar=False, **trainer),
+           **config).train()
+
+
+def run_mmlightning_default_hooks(setup: Setup) -> None:
+    """mmlightning with all of MMEngine's default hooks: log lines every 10 iterations and a
+    checkpoint after the epoch (written after the last timed iteration)."""
+    run_mmlightning(setup, default_hooks={})
 
 
 def run_mmengine(setup: Setup) -> None:
@@ -246,7 +248,7 @@ def mmengine_available() -> bool:
 VARIANTS: dict[str, Callable[[Setup], None]] = {
     'raw PyTorch': run_raw, 'Lightning manual': run_lightning_manual,
     'Lightning automatic': run_lightning_automatic, 'mmlightning': run_mmlightning,
-    'MMEngine Runner': run_mmengine}
+    'mmlightning, default hooks': run_mmlightning_default_hooks, 'MMEngine Runner': run_mmengine}
 
 
 def quiet() -> None:

@@ -9,6 +9,7 @@ wins over the translation.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,6 +83,15 @@ def _launcher_args(launcher: str, env_cfg: Mapping[str, Any]) -> dict[str, Any]:
     return args
 
 
+def interactive_session() -> bool:
+    """Whether a person watches the output: a terminal, or a Jupyter kernel (notebooks)."""
+    if sys.stdout.isatty():
+        return True
+    ipython = sys.modules.get('IPython')
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and 'IPKernelApp' in getattr(shell, 'config', {})
+
+
 def trainer_kwargs(cfg: Mapping[str, Any]) -> dict[str, Any]:
     """Trainer keyword arguments for an MMEngine-style config.
 
@@ -94,6 +104,8 @@ def trainer_kwargs(cfg: Mapping[str, Any]) -> dict[str, Any]:
         The keyword arguments; ``trainer=dict(...)`` entries override the rest.
     """
     kwargs: dict[str, Any] = dict(MMENGINE_DEFAULTS)
+    # A progress bar for people (terminal, notebook); log lines alone in batch jobs.
+    kwargs['enable_progress_bar'] = interactive_session()
     kwargs.update(_length_args(cfg.get('train_cfg')))
     kwargs.update(_launcher_args(cfg.get('launcher', 'none'), cfg.get('env_cfg') or {}))
     precision = precision_of(cfg.get('optim_wrapper'))

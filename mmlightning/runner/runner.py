@@ -170,31 +170,14 @@ class Runner:
         return visualizer
 
     def _build_hooks(self, default_hooks: Mapping | None, custom_hooks: list | None) -> list:
-        """Default hooks (MMEngine's set, updated by ``default_hooks``) and ``custom_hooks``.
-
-        Default hooks whose type this version does not provide yet are left
-        out with a warning; an unknown custom hook type is an error.
-        """
+        """Default hooks (MMEngine's set, updated by ``default_hooks``; ``None`` removes one)
+        and ``custom_hooks``, sorted by priority."""
         from mmlightning.hooks import Hook
         from mmlightning.lightning.hook_dispatcher import sort_hooks
-        from mmlightning.registry import HOOKS
 
-        hooks, missing = [], []
         defaults = {**DEFAULT_HOOKS, **dict(default_hooks or {})}
-        for name, cfg in defaults.items():
-            if cfg is None:
-                continue
-            if isinstance(cfg, Hook):
-                hooks.append(cfg)
-            elif HOOKS.get(cfg['type']) is None:
-                missing.append(f"{name} ({cfg['type']})")
-            else:
-                hooks.append(_build_hook(cfg))
-        hooks.extend(hook if isinstance(hook, Hook) else _build_hook(hook)
-                     for hook in custom_hooks or [])
-        if missing:
-            logger.warning('default hooks not provided by this version of mmlightning yet, '
-                           'left out: %s', ', '.join(missing))
+        hooks = [hook if isinstance(hook, Hook) else _build_hook(hook)
+                 for hook in [*defaults.values(), *(custom_hooks or [])] if hook is not None]
         return sort_hooks(hooks)
 
     def build_trainer(self) -> Any:

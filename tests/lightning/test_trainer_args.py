@@ -60,3 +60,14 @@ def test_trainer_passthrough_wins() -> None:
                                               logger=True)))
     assert kwargs['max_epochs'] == 1 and kwargs['strategy'] == 'fsdp' and kwargs['num_nodes'] == 2
     assert kwargs['logger'] is True and not MMENGINE_DEFAULTS['logger']
+
+
+def test_progress_bar_only_when_someone_watches(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, 'isatty', lambda: False, raising=False)
+    assert trainer_kwargs({})['enable_progress_bar'] is False
+    monkeypatch.setattr(sys.stdout, 'isatty', lambda: True, raising=False)
+    assert trainer_kwargs({})['enable_progress_bar'] is True
+    assert trainer_kwargs(dict(trainer=dict(enable_progress_bar=False)))[
+        'enable_progress_bar'] is False

@@ -90,15 +90,15 @@ def test_resume_true_without_checkpoint_starts_fresh(experiment: dict, caplog) -
     assert runner.iter == 6 and 'training from scratch' in caplog.text
 
 
-def test_missing_keys_and_hooks_warning(experiment: dict, caplog) -> None:
+def test_missing_keys_and_default_hooks(experiment: dict) -> None:
     with pytest.raises(KeyError, match="the config has no 'work_dir'"):
         Runner.from_cfg({k: v for k, v in experiment.items() if k != 'work_dir'})
-    runner = Runner(default_hooks=dict(timer=None, checkpoint=None,
-                                       visualization=dict(type='VisualizationHook')),
-                    **experiment)
-    assert 'left out: visualization (VisualizationHook)' in caplog.text
+    runner = Runner(default_hooks=dict(timer=None, checkpoint=None), **experiment)
     assert [type(h).__name__ for h in runner.hooks] == ['RuntimeInfoHook', 'DistSamplerSeedHook',
                                                         'LoggerHook', 'ParamSchedulerHook']
+    with pytest.raises(KeyError, match="'VisualizationHook' is not in the mmlightning::hook "
+                                       "registry"):
+        Runner(default_hooks=dict(visualization=dict(type='VisualizationHook')), **experiment)
 
 
 def test_custom_hooks_with_priority(experiment: dict) -> None:
