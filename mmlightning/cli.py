@@ -1,21 +1,40 @@
-"""The ``mmlightning`` command.
+"""The ``mmlightning`` command: ``train``, ``test``, ``val`` and ``print-config``.
 
-``print-config`` works today; ``train``, ``test``, ``val``, ``predict``,
-``convert-ckpt`` and ``plot-logs`` arrive with the training engine and are
-listed in ``--help`` as not available yet.
+The training subcommands take the arguments of OpenMMLab's ``tools/train.py``
+and ``tools/test.py``. Bad input (a config error, a missing file, a bad
+``--cfg-options``) prints one paragraph and exits with status 2; ``--debug``
+shows the traceback. ``predict``, ``convert-ckpt`` and ``plot-logs`` are
+listed as not available yet.
 """
 from __future__ import annotations
 
 import argparse
+import os.path as osp
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .config import Config, DictAction
 
-COMING = ('train', 'test', 'val', 'predict', 'convert-ckpt', 'plot-logs')
+COMING = ('predict', 'convert-ckpt', 'plot-logs')
 USER_ERRORS = (FileNotFoundError, SyntaxError, KeyError, TypeError, ValueError, OSError,
                ImportError, RuntimeError)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('config', help='config file (.py, .yaml, .yml or .json)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        metavar='KEY=VALUE', help='override keys, e.g. train_cfg.max_epochs=3')
+    parser.add_argument('--debug', action='store_true', help='show tracebacks on errors')
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--work-dir', help='where logs and checkpoints go (default: the '
+                                           "config's work_dir, else ./work_dirs/<config name>)")
+    parser.add_argument('--launcher', choices=('none', 'pytorch', 'slurm'),
+                        help='how processes were launched (default: the config, else none)')
+    parser.add_argument('--devices', type=int, help='devices (GPUs) per node')
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,25 +44,91 @@ def _parser() -> argparse.ArgumentParser:
                     f'Not available yet in this version: {", ".join(COMING)}.')
     parser.add_argument('--debug', action='store_true', help='show tracebacks on errors')
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
+    train = commands.add_parser('train', help='train a model from a config')
+    _add_common(train)
+    _add_run_options(train)
+    train.add_argument('--resume', nargs='?', const=True, default=False, metavar='CHECKPOINT',
+                       help='resume from CHECKPOINT, or from the latest one of work_dir')
+    train.add_argument('--amp', action='store_true', help='mixed precision (AmpOptimWrapper)')
+    for name, text in (('test', 'test a checkpoint'), ('val', 'validate a checkpoint')):
+        evaluate = commands.add_parser(name, help=text)
+        _add_common(evaluate)
+        _add_run_options(evaluate)
+        evaluate.add_argument('checkpoint', help='the weights to evaluate')
+        evaluate.add_argument('--out', help='also dump the predictions to this .pkl file')
     show = commands.add_parser('print-config', help='print the fully merged config')
-    show.add_argument('config', help='config file (.py, .yaml, .yml or .json)')
-    show.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                      metavar='KEY=VALUE', help='override keys, e.g. train_cfg.max_epochs=3')
+    _add_common(show)
     show.add_argument('--format', choices=('py', 'yaml', 'json'), default='py',
                       help='output format (default: py)')
     show.add_argument('--explain', metavar='KEY',
                       help='print where KEY got its value along the _base_ chain instead')
-    show.add_argument('--debug', action='store_true', help='show tracebacks on errors')
     for name in COMING:
         commands.add_parser(name, help='not available yet in this version')
     return parser
 
 
-def print_config(args: argparse.Namespace) -> int:
-    """``mmlightning print-config``: the merged config, or the provenance of one key."""
+def _load(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, source='<cfg-options>')
+    return cfg
+
+
+def _prepare_run(args: argparse.Namespace) -> Config:
+    """The config with the command line's work_dir, launcher and devices applied."""
+    cfg = _load(args)
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.launcher:
+        cfg.launcher = args.launcher
+    if args.devices is not None:
+        cfg.trainer = {**dict(cfg.get('trainer') or {}), 'devices': args.devices}
+    return cfg
+
+
+def train(args: argparse.Namespace) -> int:
+    """``mmlightning train``: MMEngine's ``tools/train.py``."""
+    from .runner import Runner
+
+    cfg = _prepare_run(args)
+    if args.amp:
+        if cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper':
+            print('mmlightning: AMP is already enabled in the config', file=sys.stderr)
+        cfg.optim_wrapper = {**dict(cfg.optim_wrapper), 'type': 'AmpOptimWrapper'}
+    if args.resume:
+        cfg.resume = args.resume
+    Runner.from_cfg(cfg).train()
+    return 0
+
+
+def _evaluate(stage: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from .runner import Runner
+
+        cfg = _prepare_run(args)
+        cfg.load_from = args.checkpoint
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+        if args.out:
+            if not args.out.endswith(('.pkl', '.pickle')):
+                raise ValueError(f'--out must name a .pkl file, got {args.out!r}')
+            key = f'{stage}_evaluator'
+            metrics = cfg.get(key) or []
+            metrics = list(metrics) if isinstance(metrics, list) else [metrics]
+            cfg[key] = [*metrics, dict(type='DumpResults', out_file_path=args.out)]
+        runner = Runner.from_cfg(cfg)
+        metrics = runner.test() if stage == 'test' else runner.val()
+        print(dict(metrics))
+        return 0
+
+    return run
+
+
+def print_config(args: argparse.Namespace) -> int:
+    """``mmlightning print-config``: the merged config, or the provenance of one key."""
+    cfg = _load(args)
     if args.explain:
         print(cfg.explain(args.explain))
     elif args.format == 'py':
@@ -53,6 +138,11 @@ def print_config(args: argparse.Namespace) -> int:
 
         print(_serialize(cfg.to_dict(), f'.{args.format}'), end='')
     return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    'train': train, 'test': _evaluate('test'), 'val': _evaluate('val'),
+    'print-config': print_config}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,14 +157,19 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        return print_config(args)
+        return COMMANDS[args.command](args)
     except USER_ERRORS as error:
-        if args.debug:
-            traceback.print_exc()
-        message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
-        print(f'mmlightning: error: {type(error).__name__}: {message}', file=sys.stderr)
+        return _report(error, args)
+
+
+def _report(error: BaseException, args: Any) -> int:
+    if args.debug:
+        traceback.print_exc()
+    message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    print(f'mmlightning: error: {type(error).__name__}: {message}', file=sys.stderr)
+    if not args.debug:
         print('(run with --debug for the traceback)', file=sys.stderr)
-        return 2
+    return 2
 
 
 if __name__ == '__main__':

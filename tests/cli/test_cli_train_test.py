@@ -1,0 +1,129 @@
+"""``mmlightning train``, ``test`` and ``val`` on a tiny experiment."""
+from __future__ import annotations
+
+import pickle
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mmlightning.cli import main
+
+MODULE = textwrap.dedent('''
+    import torch
+    from torch import nn
+
+    from mmlightning.evaluator import BaseMetric
+    from mmlightning.model import BaseModel
+    from mmlightning.registry import DATASETS, METRICS, MODELS
+
+
+    @DATASETS.register_module(force=True)
+    class CliPoints(torch.utils.data.Dataset):
+        def __init__(self, size=12, seed=0):
+            generator = torch.Generator().manual_seed(seed)
+            self.points = torch.randn(size, 4, generator=generator)
+            self.labels = (self.points.sum(1) > 0).long()
+
+        def __len__(self):
+            return len(self.points)
+
+        def __getitem__(self, index):
+            return dict(inputs=self.points[index], data_samples=self.labels[index])
+
+
+    @MODELS.register_module(force=True)
+    class CliClassifier(BaseModel):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(4, 2)
+
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            logits = self.linear(torch.stack(inputs))
+            if mode == 'loss':
+                return dict(loss=nn.functional.cross_entropy(logits, torch.stack(data_samples)))
+            return [dict(pred=int(p), gt=int(g)) for p, g in zip(logits.argmax(1), data_samples)]
+
+
+    @METRICS.register_module(force=True)
+    class CliAccuracy(BaseMetric):
+        def process(self, data_batch, data_samples):
+            self.results.extend(float(s['pred'] == s['gt']) for s in data_samples)
+
+        def compute_metrics(self, results):
+            return dict(acc=sum(results) / len(results))
+''')
+
+CONFIG = textwrap.dedent('''
+    custom_imports = dict(imports=['{module}'])
+    model = dict(type='CliClassifier')
+    loader = dict(batch_size=4, sampler=dict(type='DefaultSampler', shuffle=False))
+    train_dataloader = dict(dataset=dict(type='CliPoints'), **loader)
+    val_dataloader = dict(dataset=dict(type='CliPoints', seed=1), **loader)
+    test_dataloader = dict(dataset=dict(type='CliPoints', seed=2), **loader)
+    val_evaluator = dict(type='CliAccuracy')
+    test_evaluator = dict(type='CliAccuracy')
+    train_cfg = dict(by_epoch=True, max_epochs=2)
+    val_cfg = dict()
+    test_cfg = dict()
+    optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))
+    default_hooks = dict(logger=dict(type='LoggerHook', interval=1))
+    randomness = dict(seed=0)
+''')
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    module = f'cli_toys_{tmp_path.name.replace("-", "_")}'
+    (tmp_path / f'{module}.py').write_text(MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = tmp_path / 'tiny.py'
+    path.write_text(CONFIG.format(module=module))
+    return path
+
+
+def test_train_then_test_and_val(config: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    work_dir = tmp_path / 'work'
+    assert main(['train', str(config), '--work-dir', str(work_dir),
+                 '--cfg-options', 'train_cfg.max_epochs=1']) == 0
+    checkpoint = work_dir / 'epoch_1.ckpt'
+    assert checkpoint.is_file()
+    assert (work_dir / 'last_checkpoint').read_text().strip() == str(checkpoint)
+    capsys.readouterr()
+    out_file = tmp_path / 'preds.pkl'
+    assert main(['test', str(config), str(checkpoint), '--work-dir', str(work_dir),
+                 '--out', str(out_file)]) == 0
+    assert "'acc':" in capsys.readouterr().out
+    assert len(pickle.loads(out_file.read_bytes())) == 12
+    assert main(['val', str(config), str(checkpoint), '--work-dir', str(work_dir)]) == 0
+
+
+def test_resume_continues_from_latest(config: Path, tmp_path: Path) -> None:
+    work_dir = tmp_path / 'work'
+    assert main(['train', str(config), '--work-dir', str(work_dir),
+                 '--cfg-options', 'train_cfg.max_epochs=1']) == 0
+    assert main(['train', str(config), '--work-dir', str(work_dir), '--resume']) == 0
+    assert (work_dir / 'epoch_2.ckpt').is_file()
+
+
+def test_amp_and_devices(config: Path, tmp_path: Path) -> None:
+    assert main(['train', str(config), '--work-dir', str(tmp_path / 'w'), '--amp',
+                 '--devices', '1', '--cfg-options', 'train_cfg.max_epochs=1']) == 0
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['test', '{config}', 'missing.ckpt'], 'FileNotFoundError: checkpoint not found'),
+    (['test', '{config}', '{config}', '--out', 'x.json'], '--out must name a .pkl file'),
+    (['train', 'no_such_config.py'], 'FileNotFoundError: config file not found'),
+    (['train', '{config}', '--cfg-options', 'model.type=Nope'],
+     "KeyError: 'Nope' is not in the mmlightning::model registry"),
+])
+def test_errors_are_one_paragraph(argv: list, message: str, config: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [a.format(config=config) for a in argv]
+    if argv[0] == 'train':
+        argv += ['--work-dir', str(tmp_path / 'w')]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and 'Traceback' not in err
