@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+import torch
 from torch.utils.data import DataLoader
 
 from mmlightning.registry import DATA_SAMPLERS, DATASETS, FUNCTIONS, Registry
@@ -148,7 +149,9 @@ def build_dataloader(cfg: DataLoader | Mapping[str, Any], seed: int | None = Non
     (config from ``FUNCTIONS``); ``num_batch_per_epoch`` (use only the first
     ``n * batch_size * world_size`` samples); ``disable_subprocess_warning``.
     Everything else (``batch_size``, ``num_workers``, ``persistent_workers``,
-    ``pin_memory``, ``drop_last``...) goes to ``DataLoader`` unchanged.
+    ``pin_memory``, ``drop_last``...) goes to ``DataLoader`` unchanged. Unlike
+    MMEngine, the loader gets its own ``generator`` (seeded with ``seed``), so
+    starting an epoch does not consume the global RNG.
 
     Args:
         cfg: The dataloader config; a ``DataLoader`` is returned as is.
@@ -174,6 +177,10 @@ def build_dataloader(cfg: DataLoader | Mapping[str, Any], seed: int | None = Non
     sampler, batch_sampler = _build_samplers(loader_cfg, dataset, seed, diff_rank_seed)
     init_fn = _build_worker_init_fn(loader_cfg, seed)
     collate_fn = _build_collate_fn(loader_cfg)
+    if 'generator' not in loader_cfg:
+        # Starting an epoch then draws the workers' base seed from this generator, not
+        # from the global RNG, which training (dropout) uses: resuming stays exact.
+        loader_cfg['generator'] = torch.Generator().manual_seed(0 if seed is None else seed)
     return DataLoader(dataset=dataset, sampler=sampler if batch_sampler is None else None,
                       batch_sampler=batch_sampler, collate_fn=collate_fn,
                       worker_init_fn=init_fn, **loader_cfg)

@@ -85,7 +85,8 @@ class DefaultSampler(Sampler):
             self.num_samples = math.ceil((len(dataset) - self.rank) / self.world_size)
             self.total_size = len(dataset)
         self._num_yielded = 0
-        self._resume = False
+        # (epoch, position) from load_state_dict, used by the next iteration of that epoch
+        self._restored: tuple[int, int] | None = None
 
     def _indices_of_rank(self) -> list[int]:
         size = len(self.dataset)
@@ -101,8 +102,10 @@ class DefaultSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         """Iterate this rank's indices, from the restored position if one is pending."""
-        start = self._num_yielded if self._resume else 0
-        self._resume = False
+        start = 0
+        if self._restored is not None and self._restored[0] == self.epoch:
+            start = self._restored[1]
+        self._restored = None
         self._num_yielded = start
         return _counting(self, self._indices_of_rank()[start:])
 
@@ -113,18 +116,19 @@ class DefaultSampler(Sampler):
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch, which changes the shuffle order.
 
-        A position restored by :meth:`load_state_dict` is kept when ``epoch``
-        is the restored epoch and dropped otherwise.
+        A position restored by :meth:`load_state_dict` is used by the next
+        iteration if the epoch is then the restored one (Lightning may set a
+        stale epoch before its loop state is restored, then the right one).
         """
         if epoch != self.epoch:
             self._num_yielded = 0
-            self._resume = False
         self.epoch = epoch
 
     def state_dict(self) -> dict[str, int]:
         """The position: ``epoch``, ``seed``, ``num_yielded`` (by this rank this epoch)
-        and ``world_size``."""
-        return dict(epoch=self.epoch, seed=self.seed, num_yielded=self._num_yielded,
+        and ``world_size``; a restored position not yet iterated is returned as restored."""
+        epoch, position = self._restored or (self.epoch, self._num_yielded)
+        return dict(epoch=epoch, seed=self.seed, num_yielded=position,
                     world_size=self.world_size)
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -140,7 +144,7 @@ class DefaultSampler(Sampler):
                                      int(state_dict.get('world_size', self.world_size)),
                                      self.world_size, type(self).__name__)
         self._num_yielded = min(position, self.num_samples)
-        self._resume = True
+        self._restored = (self.epoch, self._num_yielded)
 
 
 @DATA_SAMPLERS.register_module()

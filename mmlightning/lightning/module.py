@@ -25,6 +25,7 @@ from mmlightning.registry import MODELS
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
 from .param_schedulers import ParamSchedulers
+from .rng_state import capture_rng_state, restore_rng_state
 from .train_loop_spec import TrainLoopSpec
 from .trainer_args import precision_of
 from .validation_schedule import follow_mmengine_validation_schedule
@@ -256,16 +257,25 @@ class MMLightningModule(LightningModule):
 
     # ---------------------------------------------------------- checkpoints
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Store MMEngine's counters and the scheduler states next to Lightning's keys."""
+        """Store MMEngine's counters, the scheduler states and the RNG states."""
         checkpoint[CHECKPOINT_KEY] = dict(iter=self.iter,
-                                          param_schedulers=self.param_schedulers.state_dict())
+                                          param_schedulers=self.param_schedulers.state_dict(),
+                                          rng=capture_rng_state())
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Restore the counters; scheduler states apply once the schedulers are built."""
+        """Restore the counters; scheduler states apply once the schedulers are built, the RNG
+        states right before the next training batch (after Lightning set up its loaders)."""
         state = checkpoint.get(CHECKPOINT_KEY, {})
         self.iter = state.get('iter', 0)
         if state.get('param_schedulers') is not None:
             self._pending_state['param_schedulers'] = state['param_schedulers']
+        if state.get('rng') is not None:
+            self._pending_state['rng'] = state['rng']
+
+    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
+        """After a resume, restore the RNGs right before the first batch trains."""
+        if 'rng' in self._pending_state:
+            restore_rng_state(self._pending_state.pop('rng'))
 
 
 def _build_optim_wrapper(model: nn.Module, cfg: Any) -> OptimWrapper:
