@@ -8,3 +8,13 @@ from .utils import set_random_seed
 
 __all__ = ['LogProcessor', 'Priority', 'Runner', 'get_priority', 'load_weights',
            'set_random_seed']
+
+from .checkpoint import (  # noqa: E402
+    CheckpointLoader,
+    load_checkpoint,
+    load_state_dict,
+)
+from .checkpoint_convert import convert_lightning_to_mmengine  # noqa: E402
+
+__all__ += ['CheckpointLoader', 'convert_lightning_to_mmengine', 'load_checkpoint',
+            'load_state_dict']
