@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import Config, DictAction
 
-COMING = ('predict', 'convert-ckpt', 'plot-logs')
+COMING = ('predict',)
 USER_ERRORS = (FileNotFoundError, SyntaxError, KeyError, TypeError, ValueError, OSError,
                ImportError, RuntimeError)
 
@@ -62,6 +62,15 @@ def _parser() -> argparse.ArgumentParser:
                       help='output format (default: py)')
     show.add_argument('--explain', metavar='KEY',
                       help='print where KEY got its value along the _base_ chain instead')
+    convert = commands.add_parser('convert-ckpt',
+                                  help='write a Lightning .ckpt as an MMEngine .pth')
+    convert.add_argument('source', help='the .ckpt (path or URL)')
+    convert.add_argument('target', help='the .pth to write')
+    convert.add_argument('--debug', action='store_true', help='show tracebacks on errors')
+    plot = commands.add_parser('plot-logs', help="draw a run's loss, lr and metric curves")
+    plot.add_argument('work_dir', help="a work_dir, a run's log folder or a scalars.json")
+    plot.add_argument('--out', help='the PNG to write (default: next to scalars.json)')
+    plot.add_argument('--debug', action='store_true', help='show tracebacks on errors')
     for name in COMING:
         commands.add_parser(name, help='not available yet in this version')
     return parser
@@ -126,6 +135,36 @@ def _evaluate(stage: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def convert_ckpt(args: argparse.Namespace) -> int:
+    """``mmlightning convert-ckpt``: a Lightning ``.ckpt`` as MMEngine's ``.pth`` layout."""
+    from .runner import convert_lightning_to_mmengine
+
+    if not (args.source.endswith('.ckpt') and args.target.endswith('.pth')):
+        raise ValueError('convert-ckpt converts a Lightning .ckpt into an MMEngine .pth '
+                         f'(got {args.source!r} -> {args.target!r}); an MMEngine .pth is read '
+                         'directly by load_from, so it needs no conversion')
+    print(convert_lightning_to_mmengine(args.source, args.target))
+    return 0
+
+
+def plot_logs(args: argparse.Namespace) -> int:
+    """``mmlightning plot-logs``: the newest ``vis_data/scalars.json`` under a folder, as a PNG."""
+    from pathlib import Path
+
+    from .visualization.curves import plot_curves
+
+    source = Path(args.work_dir)
+    candidates = [source] if source.is_file() else sorted(
+        source.rglob('vis_data/scalars.json'), key=lambda path: path.stat().st_mtime)
+    if not candidates:
+        raise FileNotFoundError(f'no vis_data/scalars.json under {source}: point plot-logs at a '
+                                'work_dir of a finished run (LocalVisBackend writes it)')
+    scalars = candidates[-1]
+    out = args.out or scalars.with_name('scalars.png')
+    print(plot_curves(scalars, out))
+    return 0
+
+
 def print_config(args: argparse.Namespace) -> int:
     """``mmlightning print-config``: the merged config, or the provenance of one key."""
     cfg = _load(args)
@@ -142,7 +181,7 @@ def print_config(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     'train': train, 'test': _evaluate('test'), 'val': _evaluate('val'),
-    'print-config': print_config}
+    'print-config': print_config, 'convert-ckpt': convert_ckpt, 'plot-logs': plot_logs}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,9 @@ from .averaged_model import (
 )
 from .base_model import BaseDataPreprocessor, BaseModel, ImgDataPreprocessor
 from .base_module import BaseModule, ModuleDict, ModuleList, Sequential
+from .classifier import SimpleCNNClassifier
 from .test_time_aug import BaseTTAModel
+from .tiny_gan import TinyGAN
 from .utils import (
     convert_sync_batchnorm,
     detect_anomalous_params,
@@ -52,4 +54,5 @@ __all__ = [
     'convert_sync_batchnorm', 'detect_anomalous_params', 'initialize', 'is_model_wrapper',
     'kaiming_init', 'merge_dict', 'normal_init', 'revert_sync_batchnorm', 'stack_batch',
     'trunc_normal_init', 'uniform_init', 'update_init_info', 'xavier_init',
+    'SimpleCNNClassifier', 'TinyGAN',
 ]

@@ -127,3 +127,24 @@ def test_errors_are_one_paragraph(argv: list, message: str, config: Path, tmp_pa
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and 'Traceback' not in err
+
+
+def test_convert_ckpt_and_plot_logs(config: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import torch
+
+    work_dir = tmp_path / 'work'
+    assert main(['train', str(config), '--work-dir', str(work_dir),
+                 '--cfg-options', 'train_cfg.max_epochs=1']) == 0
+    target = tmp_path / 'converted.pth'
+    assert main(['convert-ckpt', str(work_dir / 'epoch_1.ckpt'), str(target)]) == 0
+    converted = torch.load(target, weights_only=False)
+    assert set(converted) >= {'meta', 'state_dict', 'optimizer'}
+    assert all(not key.startswith('model.') for key in converted['state_dict'])
+    assert main(['plot-logs', str(work_dir)]) == 0
+    png = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert png.name == 'scalars.png' and png.stat().st_size > 0
+    assert main(['convert-ckpt', str(target), str(tmp_path / 'x.ckpt')]) == 2
+    assert 'needs no conversion' in capsys.readouterr().err
+    assert main(['plot-logs', str(tmp_path / 'empty')]) == 2
+    assert 'no vis_data/scalars.json' in capsys.readouterr().err
