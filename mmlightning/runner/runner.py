@@ -8,6 +8,7 @@ It builds (in MMEngine's order) the pieces a config describes, an
 from __future__ import annotations
 
 import copy
+import inspect
 import logging
 import os
 import os.path as osp
@@ -46,8 +47,8 @@ class Runner:
 
     Example::
 
-        >>> runner = Runner.from_cfg(Config.fromfile('configs/digits.py'))  # doctest: +SKIP
-        >>> runner.train()                                                    # doctest: +SKIP
+        >>> cfg = Config.fromfile('configs/digits/simple_cnn_digits.py')  # doctest: +SKIP
+        >>> Runner.from_cfg(cfg).train()                                   # doctest: +SKIP
     """
 
     def __init__(self, model: nn.Module | Mapping[str, Any], work_dir: str,
@@ -113,12 +114,11 @@ class Runner:
             KeyError: If ``model`` or ``work_dir`` is missing.
         """
         cfg = cfg if isinstance(cfg, Config) else Config(dict(cfg))
-        for required in ('model', 'work_dir'):
+        hints = dict(model="model=dict(type='...')",
+                     work_dir="work_dir='./work_dirs/exp' (the CLI sets it from the file name)")
+        for required, hint in hints.items():
             if required not in cfg:
-                raise KeyError(f"the config has no '{required}'; set it, e.g. "
-                               f"work_dir='./work_dirs/exp' (the CLI sets it from the file name)")
-        import inspect
-
+                raise KeyError(f"the config has no '{required}'; set it, e.g. {hint}")
         names = [n for n in inspect.signature(cls).parameters if n not in ('cfg',)]
         kwargs = {name: cfg.get(name) for name in names if name in cfg}
         return cls(cfg=cfg, **kwargs)
