@@ -1,10 +1,11 @@
-"""The ``mmlightning`` command: ``train``, ``test``, ``val`` and ``print-config``.
+"""The ``mmlightning`` command: ``train``, ``test``, ``val``, ``predict``, ``print-config``,
+``convert-ckpt`` and ``plot-logs``.
 
 The training subcommands take the arguments of OpenMMLab's ``tools/train.py``
-and ``tools/test.py``. Bad input (a config error, a missing file, a bad
+and ``tools/test.py``; ``predict`` runs a checkpoint on ``.npy`` and image files
+(:mod:`mmlightning.apis`). Bad input (a config error, a missing file, a bad
 ``--cfg-options``) prints one paragraph and exits with status 2; ``--debug``
-shows the traceback. ``predict``, ``convert-ckpt`` and ``plot-logs`` are
-listed as not available yet.
+shows the traceback.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from typing import Any
 
 from .config import Config, DictAction
 
-COMING = ('predict',)
 USER_ERRORS = (FileNotFoundError, SyntaxError, KeyError, TypeError, ValueError, OSError,
                ImportError, RuntimeError)
 
@@ -40,8 +40,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='mmlightning',
-        description='MMEngine-style configs on the PyTorch Lightning Trainer. '
-                    f'Not available yet in this version: {", ".join(COMING)}.')
+        description='MMEngine-style configs on the PyTorch Lightning Trainer.')
     parser.add_argument('--debug', action='store_true', help='show tracebacks on errors')
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
     train = commands.add_parser('train', help='train a model from a config')
@@ -71,9 +70,21 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument('work_dir', help="a work_dir, a run's log folder or a scalars.json")
     plot.add_argument('--out', help='the PNG to write (default: next to scalars.json)')
     plot.add_argument('--debug', action='store_true', help='show tracebacks on errors')
-    for name in COMING:
-        commands.add_parser(name, help='not available yet in this version')
+    _add_predict(commands)
     return parser
+
+
+def _add_predict(commands: Any) -> None:
+    predict = commands.add_parser('predict', help='predict .npy or image files with a checkpoint')
+    predict.add_argument('config', help='config file (.py, .yaml, .yml or .json)')
+    predict.add_argument('checkpoint', help='the weights (.pth or Lightning .ckpt)')
+    predict.add_argument('inputs', nargs='+', metavar='INPUT',
+                         help='files to predict: .npy arrays, .png/.jpg/.jpeg images')
+    predict.add_argument('--out', help='also dump the predictions to this .json or .pkl file')
+    predict.add_argument('--device', default='cpu', help='e.g. cpu or cuda:0 (default: cpu)')
+    predict.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                         metavar='KEY=VALUE', help='override keys of the config')
+    predict.add_argument('--debug', action='store_true', help='show tracebacks on errors')
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -147,6 +158,31 @@ def convert_ckpt(args: argparse.Namespace) -> int:
     return 0
 
 
+def predict(args: argparse.Namespace) -> int:
+    """``mmlightning predict``: one summary line per input file, ``--out`` dumps them all."""
+    from .apis import inference_model, init_model
+    from .apis.files import check_out, read_input, summarize, to_plain
+
+    if args.out:
+        check_out(args.out)
+    arrays = [read_input(path) for path in args.inputs]
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       cfg_options=args.cfg_options or None)
+    predictions = inference_model(model, arrays)
+    classes = (getattr(model, 'dataset_meta', None) or {}).get('classes')
+    for path, prediction in zip(args.inputs, predictions):
+        print(f'{path}: {summarize(prediction, classes)}')
+    if args.out:
+        from .fileio import dump
+
+        dump([dict(input=path, prediction=to_plain(prediction))
+              for path, prediction in zip(args.inputs, predictions)], args.out)
+        print(f'predictions written to {args.out}')
+    return 0
+
+
 def plot_logs(args: argparse.Namespace) -> int:
     """``mmlightning plot-logs``: the newest ``vis_data/scalars.json`` under a folder, as a PNG."""
     from pathlib import Path
@@ -180,7 +216,7 @@ def print_config(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    'train': train, 'test': _evaluate('test'), 'val': _evaluate('val'),
+    'train': train, 'test': _evaluate('test'), 'val': _evaluate('val'), 'predict': predict,
     'print-config': print_config, 'convert-ckpt': convert_ckpt, 'plot-logs': plot_logs}
 
 
@@ -191,10 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if args.command in COMING:
-        print(f'mmlightning {args.command} is not available yet in this version.',
-              file=sys.stderr)
-        return 2
     try:
         return COMMANDS[args.command](args)
     except USER_ERRORS as error:
