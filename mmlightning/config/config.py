@@ -171,14 +171,22 @@ class Config:
     def explain(self, key: str) -> KeyExplanation:
         """Where the value of ``key`` (dotted, e.g. ``'optim_wrapper.optimizer.lr'``) came from.
 
-        For a dict-valued key, the origins of every leaf below it are listed.
+        For a dict-valued key, the origins of every leaf below it are listed. A
+        value changed in code after loading (``cfg.a.b = 1``) is listed as set
+        ``'<after loading>'``.
 
         Raises:
             ConfigKeyError: If the key is not in the config.
         """
         value = self._get_path(key)
-        origins = [origin for path, history in self._provenance.items()
-                   if path == key or path.startswith(key + '.') for origin in history]
+        leaves = dict(iter_leaves(value, key)) if isinstance(value, dict) and value else \
+            {key: value}
+        origins = []
+        for path, leaf in leaves.items():
+            history = self._provenance.get(path, [])
+            origins.extend(history)
+            if not history or not _same_value(history[-1].value, leaf):
+                origins.append(Origin(path, '<after loading>', None, leaf))
         return KeyExplanation(key, value, origins)
 
     def _get_path(self, key: str) -> Any:
@@ -329,6 +337,13 @@ class Config:
         memo[id(self)] = other
         other.__setstate__(copy.deepcopy(self.__getstate__(), memo))
         return other
+
+
+def _same_value(recorded: Any, current: Any) -> bool:
+    try:
+        return bool(recorded == current)
+    except Exception:  # values whose == is not a bool (arrays)
+        return recorded is current
 
 
 def _looks_lazy(filename: str) -> bool:

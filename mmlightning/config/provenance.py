@@ -65,8 +65,6 @@ class KeyExplanation:
 
     def __str__(self) -> str:
         lines = [f'{self.key} = {self.value!r}']
-        if not self.origins:
-            lines.append('  (no recorded origin: set in code after loading)')
         overridden = {id(o) for o in self.overridden}
         for origin in self.origins:
             mark = 'overridden' if id(origin) in overridden else 'in effect '

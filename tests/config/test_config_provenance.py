@@ -56,4 +56,9 @@ def test_unknown_key_and_code_set_key() -> None:
     with pytest.raises(ConfigKeyError, match="'model.dept' is not in the config. Did you mean"):
         cfg.explain('model.dept')
     cfg.extra = 1
-    assert 'no recorded origin' in str(cfg.explain('extra'))
+    assert cfg.explain('extra').set_by.file == '<after loading>'
+    cfg.model.depth = 18
+    explanation = cfg.explain('model.depth')
+    assert explanation.set_by.file == '<after loading>' and explanation.set_by.value == 18
+    assert [o.value for o in explanation.overridden] == [50, 101]
+    assert all(o.file != '<after loading>' for o in cfg.explain('model.type').origins)
