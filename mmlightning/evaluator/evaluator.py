@@ -25,8 +25,9 @@ def _chunks(items: Iterable, chunk_size: int) -> Iterator[list]:
 def _build_metric(metric: Any, index: int) -> BaseMetric:
     if isinstance(metric, Mapping):
         return METRICS.build(metric)
-    if isinstance(metric, BaseMetric):
-        return metric
+    if isinstance(metric, BaseMetric) or (hasattr(metric, 'process')
+                                           and hasattr(metric, 'evaluate')):
+        return metric  # ours, or an OpenMMLab package's (MMEngine's BaseMetric)
     raise TypeError(f'Evaluator: metrics[{index}] must be a BaseMetric or a config dict with a '
                     f'`type`, got {type(metric).__name__}: {metric!r}.')
 

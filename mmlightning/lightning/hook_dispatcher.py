@@ -41,6 +41,12 @@ from mmlightning.hooks import Hook, get_priority
 from .runner_view import RunnerView
 
 
+def is_hook(obj: Any) -> bool:
+    """Whether ``obj`` is a hook: ours, or MMEngine's (an OpenMMLab package's)."""
+    return isinstance(obj, Hook) or (hasattr(obj, 'priority')
+                                     and all(hasattr(obj, point) for point in Hook.stages))
+
+
 def sort_hooks(hooks: Iterable[Hook]) -> list[Hook]:
     """``hooks`` ordered by priority, keeping the given order among equals."""
     ordered: list[Hook] = []
@@ -66,7 +72,7 @@ class HookDispatcher(Callback):
                  ) -> None:
         self.hooks = sort_hooks(hooks)
         for hook in self.hooks:
-            if not isinstance(hook, Hook):
+            if not is_hook(hook):
                 raise TypeError(f'hooks must be Hook instances, got {type(hook).__name__}')
         self.context = dict(context or {})
         self.view: RunnerView | None = None

@@ -10,6 +10,7 @@ scheduler states live in the checkpoint.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Mapping
 from contextlib import nullcontext
 from typing import Any
@@ -112,6 +113,21 @@ class MMLightningModule(LightningModule):
         #: Whether the module steps the parameter schedulers itself; a
         #: ParamSchedulerHook takes this over (see HookDispatcher).
         self.step_schedulers = True
+
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> MMLightningModule:
+        """After a device move, tell the model's data preprocessors (MMEngine's ``_set_device``).
+
+        Lightning moves this module, which reaches the model only through
+        ``_apply``; MMEngine's ``BaseModel`` updates its preprocessors' device
+        in ``to()`` alone, so models of OpenMMLab packages would keep batches
+        on the old device.
+        """
+        module = super()._apply(fn, *args, **kwargs)
+        set_device = getattr(self.model, '_set_device', None)
+        tensor = next(itertools.chain(self.model.parameters(), self.model.buffers()), None)
+        if callable(set_device) and tensor is not None:
+            set_device(tensor.device)
+        return module
 
     @classmethod
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:

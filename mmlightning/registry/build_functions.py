@@ -82,8 +82,9 @@ def _explain_bad_arguments(obj_cls: Any, args: dict[str, Any], cfg: Any) -> str 
 
 def _instantiate(obj_cls: Any, args: dict[str, Any], cfg: Any) -> Any:
     try:
-        if inspect.isclass(obj_cls) and issubclass(obj_cls, ManagerMixin):
-            return obj_cls.get_instance(**args)
+        if inspect.isclass(obj_cls) and (issubclass(obj_cls, ManagerMixin) or (
+                hasattr(obj_cls, '_instance_dict') and hasattr(obj_cls, 'get_instance'))):
+            return obj_cls.get_instance(**args)  # ours or MMEngine's ManagerMixin
         return obj_cls(**args)
     except TypeError as error:
         explanation = _explain_bad_arguments(obj_cls, args, cfg)

@@ -175,8 +175,9 @@ class Registry:
             return _import_object(key)
         return None
 
-    def _find_scope(self, scope: str) -> Registry | None:
-        """The registry of ``scope`` among this one's children or the whole tree."""
+    def _find_scope(self, scope: str) -> Any | None:
+        """The registry of ``scope``: among this one's children, in the whole tree, or (an
+        OpenMMLab package) in MMEngine's tree; see :mod:`mmlightning.registry.openmmlab`."""
         if scope in self._children:
             return self._children[scope]
         found = self.root._search_child(scope)
@@ -184,8 +185,12 @@ class Registry:
             try:
                 importlib.import_module(f'{scope}.registry')
             except ImportError:
-                return None
+                pass
             found = self.root._search_child(scope)
+        if found is None:
+            from .openmmlab import mmengine_registry
+
+            found = mmengine_registry(self._name, scope)
         return found
 
     def _search_child(self, scope: str) -> Registry | None:
@@ -225,7 +230,13 @@ class Registry:
                     f"'{self.root.scope}' registry tree. Install and import the package "
                     f"'{scope}' (it must define {scope}.registry with a child of "
                     f"{self.root.scope}'s '{self._name}' registry), or fix the scope name.")
-            yield registry
+            if isinstance(registry, Registry):
+                yield registry
+                return
+            from .openmmlab import mmengine_scope
+
+            with mmengine_scope(current.scope_name):  # MMEngine code inside builds there too
+                yield registry
 
     def build(self, cfg: Any, *args: Any, **kwargs: Any) -> Any:
         """Build an object from ``cfg`` with this registry's ``build_func``."""

@@ -172,11 +172,10 @@ class Runner:
     def _build_hooks(self, default_hooks: Mapping | None, custom_hooks: list | None) -> list:
         """Default hooks (MMEngine's set, updated by ``default_hooks``; ``None`` removes one)
         and ``custom_hooks``, sorted by priority."""
-        from mmlightning.hooks import Hook
-        from mmlightning.lightning.hook_dispatcher import sort_hooks
+        from mmlightning.lightning.hook_dispatcher import is_hook, sort_hooks
 
         defaults = {**DEFAULT_HOOKS, **dict(default_hooks or {})}
-        hooks = [hook if isinstance(hook, Hook) else _build_hook(hook)
+        hooks = [hook if is_hook(hook) else _build_hook(hook)
                  for hook in [*defaults.values(), *(custom_hooks or [])] if hook is not None]
         return sort_hooks(hooks)
 
