@@ -20,7 +20,8 @@ Lightning                              MMEngine hook points called
                                        ``after_val_epoch(metrics)``, ``after_val``
 ``on_train_end``                       (``after_train_epoch``, iteration-based) +
                                        ``after_train``
-``on_save_checkpoint``                 ``before_save_checkpoint``
+``on_save_checkpoint``                 ``before_save_checkpoint`` (the message hub's
+                                       state is saved first, and loaded on resume)
 test hooks                             as validation
 =====================================  ==============================================
 
@@ -38,6 +39,7 @@ from lightning.pytorch import Callback, LightningModule, Trainer
 
 from mmlightning.hooks import Hook, get_priority
 
+from .hub_state import hub_from_checkpoint, hub_to_checkpoint
 from .runner_view import RunnerView
 
 
@@ -98,10 +100,16 @@ class HookDispatcher(Callback):
 
     def on_load_checkpoint(self, trainer: Trainer, pl_module: LightningModule,
                            checkpoint: dict[str, Any]) -> None:
+        hub = self.context.get('message_hub')
+        if hub is not None and 'message_hub' in checkpoint:
+            hub_from_checkpoint(hub, checkpoint['message_hub'])  # MMEngine's resume does this
         self.call('after_load_checkpoint', checkpoint=checkpoint)
 
     def on_save_checkpoint(self, trainer: Trainer, pl_module: LightningModule,
                            checkpoint: dict[str, Any]) -> None:
+        hub = self.context.get('message_hub')
+        if hub is not None:  # as MMEngine's Runner.save_checkpoint, in a weights_only-safe form
+            checkpoint['message_hub'] = hub_to_checkpoint(hub)
         self.call('before_save_checkpoint', checkpoint=checkpoint)
 
     # -------------------------------------------------------- training
