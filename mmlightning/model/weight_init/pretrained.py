@@ -6,23 +6,19 @@ import os
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import torch
 from torch import nn
 
 from mmlightning.registry import WEIGHT_INITIALIZERS
 
+from ..state_dict import load_state_dict
 from .functions import update_init_info
 
 logger = logging.getLogger('mmlightning')
 
 _REMOTE = re.compile(r'^[a-z][a-z0-9+.-]*://', re.IGNORECASE)
-
-
-class _IncompatibleKeys(NamedTuple):
-    missing_keys: list[str]
-    unexpected_keys: list[str]
 
 
 def _read_checkpoint(filename: str, map_location: Any) -> Mapping[str, Any]:
@@ -44,45 +40,6 @@ def _read_checkpoint(filename: str, map_location: Any) -> Mapping[str, Any]:
 
 def _state_dict_of(checkpoint: Mapping[str, Any]) -> Mapping[str, Any]:
     return checkpoint['state_dict'] if 'state_dict' in checkpoint else checkpoint
-
-
-def load_state_dict(module: nn.Module, state_dict: Mapping[str, Any]) -> None:
-    """Load ``state_dict`` non-strictly, as MMEngine does, and log mismatches.
-
-    Unlike ``nn.Module.load_state_dict(strict=False)``, tensors whose shape
-    differs are skipped with a warning instead of raising, and model
-    wrappers (DDP, ...) are unwrapped at every level.
-    """
-    from mmlightning.model.wrappers import is_model_wrapper
-
-    missing: list[str] = []
-    unexpected: list[str] = []
-    errors: list[str] = []
-    metadata = getattr(state_dict, '_metadata', None)
-
-    def load(mod: nn.Module, local: Mapping[str, Any], prefix: str = '') -> None:
-        if is_model_wrapper(mod):
-            mod = mod.module
-        local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
-        mod._load_from_state_dict(dict(local), prefix, local_metadata, True, missing,
-                                  unexpected, errors)
-        for name, child in mod._modules.items():
-            if child is not None:
-                child_prefix = f'{prefix}{name}.'
-                load(child, {k: v for k, v in local.items() if k.startswith(child_prefix)},
-                     child_prefix)
-        for hook in mod._load_state_dict_post_hooks.values():
-            hook(mod, _IncompatibleKeys(missing, unexpected))
-
-    load(module, state_dict)
-    missing = [key for key in missing if 'num_batches_tracked' not in key]
-    if unexpected:
-        errors.append(f'unexpected key in source state_dict: {", ".join(unexpected)}\n')
-    if missing:
-        errors.append(f'missing keys in source state_dict: {", ".join(missing)}\n')
-    if errors:
-        logger.warning('\n'.join(['The model and loaded state dict do not match exactly\n',
-                                  *errors]))
 
 
 @WEIGHT_INITIALIZERS.register_module(name='Pretrained')
@@ -126,7 +83,7 @@ class PretrainedInit:
         else:
             logger.info('load %s in model from: %s', self.prefix, self.checkpoint)
             state_dict = _with_prefix(state_dict, self.prefix, self.checkpoint)
-        load_state_dict(module, state_dict)
+        load_state_dict(module, state_dict, logger=logger)
         if hasattr(module, '_params_init_info'):
             update_init_info(module, init_info=self._get_init_info())
 
