@@ -72,6 +72,39 @@ class _WrapperMixin:
         _no_subset(self)
 
 
+class _IndexMappingWrapper(_WrapperMixin):
+    """A wrapper of one ``dataset`` whose indices map to the wrapped dataset's indices.
+
+    Subclasses implement :meth:`_get_ori_dataset_idx`.
+    """
+
+    dataset: BaseDataset
+
+    def _get_ori_dataset_idx(self, idx: int) -> int:
+        """The index in the wrapped dataset of global index ``idx``."""
+        raise NotImplementedError
+
+    @force_full_init
+    def get_data_info(self, idx: int) -> dict:
+        """The annotation of global index ``idx``."""
+        return self.dataset.get_data_info(self._get_ori_dataset_idx(idx))
+
+    @force_full_init
+    def get_cat_ids(self, idx: int) -> list[int]:
+        """Category ids of global index ``idx`` (lets wrappers nest)."""
+        return self.dataset.get_cat_ids(self._get_ori_dataset_idx(idx))
+
+    def __getitem__(self, idx: int) -> Any:
+        if not self._fully_initialized:
+            _warn_not_initialized(self)
+            self.full_init()
+        return self.dataset[self._get_ori_dataset_idx(idx)]
+
+    def full_init(self) -> None:
+        """``full_init`` the wrapped dataset and build the index mapping."""
+        raise NotImplementedError
+
+
 @DATASETS.register_module()
 class ConcatDataset(_WrapperMixin, _ConcatDataset):
     """Concatenate datasets whose meta information agrees.
@@ -183,7 +216,7 @@ class ConcatDataset(_WrapperMixin, _ConcatDataset):
 
 
 @DATASETS.register_module()
-class RepeatDataset(_WrapperMixin):
+class RepeatDataset(_IndexMappingWrapper):
     """Repeat a dataset ``times`` times (fewer, longer epochs for small datasets).
 
     Args:
@@ -214,28 +247,12 @@ class RepeatDataset(_WrapperMixin):
         return idx % self._ori_len
 
     @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        """The annotation of global index ``idx``."""
-        return self.dataset.get_data_info(self._get_ori_dataset_idx(idx))
-
-    @force_full_init
-    def get_cat_ids(self, idx: int) -> list[int]:
-        """Category ids of global index ``idx`` (not in MMEngine; lets wrappers nest)."""
-        return self.dataset.get_cat_ids(self._get_ori_dataset_idx(idx))
-
-    def __getitem__(self, idx: int) -> Any:
-        if not self._fully_initialized:
-            _warn_not_initialized(self)
-            self.full_init()
-        return self.dataset[self._get_ori_dataset_idx(idx)]
-
-    @force_full_init
     def __len__(self) -> int:
         return self.times * self._ori_len
 
 
 @DATASETS.register_module()
-class ClassBalancedDataset(_WrapperMixin):
+class ClassBalancedDataset(_IndexMappingWrapper):
     """Repeat samples of rare categories (repeat-factor sampling, LVIS).
 
     With ``f(c)`` the fraction of samples containing category ``c``, the
@@ -287,22 +304,6 @@ class ClassBalancedDataset(_WrapperMixin):
     @force_full_init
     def _get_ori_dataset_idx(self, idx: int) -> int:
         return self.repeat_indices[idx]
-
-    @force_full_init
-    def get_cat_ids(self, idx: int) -> list[int]:
-        """Category ids of global index ``idx``."""
-        return self.dataset.get_cat_ids(self._get_ori_dataset_idx(idx))
-
-    @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        """The annotation of global index ``idx``."""
-        return self.dataset.get_data_info(self._get_ori_dataset_idx(idx))
-
-    def __getitem__(self, idx: int) -> Any:
-        if not self._fully_initialized:
-            _warn_not_initialized(self)
-            self.full_init()
-        return self.dataset[self._get_ori_dataset_idx(idx)]
 
     @force_full_init
     def __len__(self) -> int:
