@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -48,14 +49,35 @@ def _leveldb_records(data: bytes) -> list[bytes]:
 
 @pytest.fixture
 def read_wandb_run() -> Callable[[Path], dict[str, list]]:
-    """Return ``read(run_file)``: history rows, config items and metric definitions of a run."""
+    """Return ``read(run_file)``: history rows, config items and metric definitions of a run.
+
+    ``run.finish()`` can return before W&B's service process has flushed the ``.wandb`` file
+    (seen with wandb 0.31 offline: the file still holds only its 7-byte header), so ``read``
+    waits, up to 30 s, until the run's ``exit`` record is on disk.
+    """
+    from google.protobuf.message import DecodeError
     from wandb.proto import wandb_internal_pb2 as pb
 
-    def read(run_file: Path) -> dict[str, list]:
-        out: dict[str, list] = {'history': [], 'config': [], 'metric': []}
+    def parse_finished(run_file: Path) -> list | None:
+        """The run's records once its exit record is written, else None (still flushing)."""
+        records = []
         for raw in _leveldb_records(run_file.read_bytes()):
             record = pb.Record()
-            record.ParseFromString(raw)
+            try:
+                record.ParseFromString(raw)
+            except DecodeError:  # the last record is only partly written
+                return None
+            records.append(record)
+        finished = any(record.WhichOneof('record_type') == 'exit' for record in records)
+        return records if finished else None
+
+    def read(run_file: Path) -> dict[str, list]:
+        deadline = time.monotonic() + 30
+        while (records := parse_finished(run_file)) is None:
+            assert time.monotonic() < deadline, f'{run_file} has no exit record after 30 s'
+            time.sleep(0.1)
+        out: dict[str, list] = {'history': [], 'config': [], 'metric': []}
+        for record in records:
             kind = record.WhichOneof('record_type')
             if kind == 'history':
                 out['history'].append({item.key or '/'.join(item.nested_key): item.value_json
