@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import torch
 
 from mmlightning.dist import is_main_process
+from mmlightning.model.checkpoint import torch_load
 
 #: Prefix of the model's keys in a Lightning checkpoint of an MMLightningModule.
 MODEL_PREFIX = 'model.'
@@ -31,7 +32,7 @@ def publish_checkpoint(path: str, published_keys: Sequence[str]) -> str:
     Returns:
         The published file's path.
     """
-    checkpoint = torch.load(path, map_location='cpu', weights_only=False)
+    checkpoint = torch_load(path, map_location='cpu')
     if 'pytorch-lightning_version' in checkpoint and 'state_dict' in checkpoint:
         checkpoint['state_dict'] = {key.removeprefix(MODEL_PREFIX): value
                                     for key, value in checkpoint['state_dict'].items()}

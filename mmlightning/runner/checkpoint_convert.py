@@ -123,7 +123,7 @@ def convert_lightning_to_mmengine(ckpt_path: str, out_path: str,
     The file is written atomically; MMEngine's ``load_checkpoint`` and
     ``Runner(resume=...)`` read it (with ``weights_only=False`` on torch >= 2.6, which
     MMEngine 0.10.7 cannot pass: load it with :func:`load_checkpoint` here, or see
-    :func:`.checkpoint_safe.allow_checkpoint_globals`).
+    :func:`mmlightning.model.checkpoint.allow_checkpoint_globals`).
 
     Args:
         ckpt_path: The ``.ckpt`` (path or URL).

@@ -54,16 +54,49 @@ def test_prefix_loads_sub_module(tmp_path):
 def test_unknown_prefix_raises(tmp_path):
     path = tmp_path / 'full.pth'
     torch.save(Net().state_dict(), path)
-    with pytest.raises(ValueError, match=r"prefix='neck\.' is not in the checkpoint.*"
-                                         r"\['backbone\.', 'head\.'\]"):
+    with pytest.raises(ValueError, match=r"type='Pretrained'.*neck\. is not in the pretrained "
+                                         r"model.*\['backbone\.', 'head\.'\]"):
         PretrainedInit(checkpoint=str(path), prefix='neck.')(Net())
 
 
-def test_missing_file_and_remote_path_raise(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"checkpoint='.*nope\.pth' does not exist"):
+def test_missing_file_raises_naming_init_cfg(tmp_path):
+    with pytest.raises(FileNotFoundError,
+                       match=r"type='Pretrained', checkpoint='.*nope\.pth'.*can not be found"):
         PretrainedInit(checkpoint=str(tmp_path / 'nope.pth'))(Net())
-    with pytest.raises(ValueError, match='only local files are supported'):
-        PretrainedInit(checkpoint='https://example.com/r50.pth')(Net())
+
+
+def test_reads_urls_through_the_checkpoint_loader():
+    """A ``memory://`` URL goes through CheckpointLoader's fsspec scheme, like http(s)."""
+    import fsspec
+
+    with fsspec.open('memory://pretrained/r.pth', 'wb') as f:
+        torch.save({'state_dict': _filled(6.0).state_dict()}, f)
+    target = Net()
+    initialize(target, dict(type='Pretrained', checkpoint='memory://pretrained/r.pth'))
+    assert torch.all(target.head.weight == 6.0)
+    backbone = Net().backbone
+    PretrainedInit(checkpoint='memory://pretrained/r.pth', prefix='backbone.')(backbone)
+    assert torch.all(backbone[0].weight == 6.0)
+    fsspec.filesystem('memory').rm('memory://pretrained', recursive=True)
+
+
+def test_arbitrary_objects_are_refused(tmp_path):
+    import pickle
+
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': Net}, path)
+    with pytest.raises(pickle.UnpicklingError, match='weights_only'):
+        PretrainedInit(checkpoint=str(path))(Net())
+
+
+def test_lightning_checkpoint_loses_the_module_prefix(tmp_path):
+    path = tmp_path / 'last.ckpt'
+    torch.save({'pytorch-lightning_version': '2.6.0',
+                'state_dict': {f'model.{k}': v for k, v in _filled(7.0).state_dict().items()}},
+               path)
+    target = Net()
+    PretrainedInit(checkpoint=str(path))(target)
+    assert torch.all(target.head.weight == 7.0)
 
 
 def test_non_dict_checkpoint_raises(tmp_path):

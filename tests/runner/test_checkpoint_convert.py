@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from mmlightning.model.checkpoint import torch_load
 from mmlightning.registry import MODELS
 from mmlightning.runner import Runner, convert_lightning_to_mmengine, load_checkpoint
 from mmlightning.runner.checkpoint_convert import lightning_to_mmengine, save_atomic
-from mmlightning.runner.checkpoint_safe import torch_load
 
 
 @pytest.fixture

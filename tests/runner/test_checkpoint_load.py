@@ -14,9 +14,9 @@ import torch
 from torch import nn
 
 from mmlightning.logging import HistoryBuffer
+from mmlightning.model.checkpoint import torch_load
 from mmlightning.runner import load_checkpoint, load_state_dict, load_weights
 from mmlightning.runner.checkpoint import _load_checkpoint_with_prefix
-from mmlightning.runner.checkpoint_safe import torch_load
 
 
 class Net(nn.Module):

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
+from mmlightning.model.checkpoint import allow_checkpoint_globals
 from mmlightning.runner import Runner, convert_lightning_to_mmengine, load_checkpoint
-from mmlightning.runner.checkpoint_safe import allow_checkpoint_globals
 
 mmengine = pytest.importorskip('mmengine')
 mme_logging = pytest.importorskip('mmengine.logging')

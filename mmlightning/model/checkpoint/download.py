@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from .checkpoint_safe import torch_load
+from .safe_load import torch_load
 
 ENV_MMLIGHTNING_HOME = 'MMLIGHTNING_HOME'
 ENV_XDG_CACHE_HOME = 'XDG_CACHE_HOME'

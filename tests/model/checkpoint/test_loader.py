@@ -12,8 +12,8 @@ import fsspec
 import pytest
 import torch
 
-from mmlightning.runner import CheckpointLoader
-from mmlightning.runner.checkpoint_download import cached_path_of, get_mmlightning_home
+from mmlightning.model.checkpoint import CheckpointLoader
+from mmlightning.model.checkpoint.download import cached_path_of, get_mmlightning_home
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_http_downloads_once_into_the_cache(server, tmp_path: Path, monkeypatch)
 
 def test_http_errors(server, tmp_path: Path) -> None:
     url, _ = server
-    from mmlightning.runner.checkpoint import load_from_http
+    from mmlightning.model.checkpoint import load_from_http
 
     with pytest.raises(urllib.error.HTTPError, match='404'):
         load_from_http(f'{url}/missing.pth', model_dir=str(tmp_path / 'cache'))
@@ -141,7 +141,7 @@ def test_http_errors(server, tmp_path: Path) -> None:
 def test_http_hash_check(server, tmp_path: Path) -> None:
     url, _ = server
     torch.save({'w': torch.zeros(1)}, tmp_path / 'served' / 'net-deadbeef.pth')
-    from mmlightning.runner.checkpoint_download import load_url
+    from mmlightning.model.checkpoint.download import load_url
 
     with pytest.raises(RuntimeError, match='invalid hash value'):
         load_url(f'{url}/net-deadbeef.pth', model_dir=str(tmp_path / 'cache'), check_hash=True)
