@@ -24,6 +24,7 @@ from mmlightning.fileio.io import (
     put,
     put_text,
     remove,
+    replace,
     rmtree,
 )
 from mmlightning.fileio.serialize import dump, load
@@ -31,5 +32,5 @@ from mmlightning.fileio.serialize import dump, load
 __all__ = [
     'BaseFileHandler', 'JsonHandler', 'PickleHandler', 'YamlHandler', 'copyfile', 'copytree',
     'dump', 'exists', 'get', 'get_local_path', 'get_text', 'isdir', 'isfile', 'join_path',
-    'list_dir_or_file', 'load', 'put', 'put_text', 'register_handler', 'remove', 'rmtree'
+    'list_dir_or_file', 'load', 'put', 'put_text', 'register_handler', 'remove', 'replace', 'rmtree'
 ]

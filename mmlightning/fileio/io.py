@@ -218,6 +218,30 @@ def remove(filepath: PathLike, backend_args: BackendArgs = None) -> None:
     fs.rm_file(path)
 
 
+def replace(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> None:
+    """Move the file ``src`` to ``dst`` on the same filesystem, replacing ``dst``.
+
+    Not in MMEngine. Locally this is :func:`os.replace`, atomic: ``dst`` holds the old or
+    the new file, never a partial one. On object stores it is the filesystem's move (a
+    copy then a delete), where ``dst`` appears only once complete.
+
+    Raises:
+        FileNotFoundError: If ``src`` is not a file.
+        ValueError: If ``src`` and ``dst`` are on different filesystems.
+    """
+    src_fs, src_path = resolve(src, backend_args)
+    dst_fs, dst_path = resolve(dst, backend_args)
+    if not src_fs.isfile(src_path):
+        raise missing(src)
+    if type(src_fs) is not type(dst_fs):
+        raise ValueError(f'replace: {os.fspath(src)!r} and {os.fspath(dst)!r} are on different '
+                         'filesystems; use copyfile, then remove')
+    if is_local(src_fs):
+        os.replace(src_path, dst_path)
+    else:
+        src_fs.mv(src_path, dst_path)
+
+
 def rmtree(dir_path: PathLike, backend_args: BackendArgs = None) -> None:
     """Recursively delete the directory ``dir_path``.
 

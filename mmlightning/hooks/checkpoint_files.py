@@ -1,16 +1,16 @@
-"""Checkpoint files of :class:`CheckpointHook`: publishing, removing, atomic text files."""
+"""Checkpoint files of :class:`CheckpointHook`: publishing and removing (paths or URLs)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
 import os.path as osp
 import pickle
-import shutil
 from collections.abc import Sequence
 
 import torch
 
+from mmlightning import fileio
 from mmlightning.dist import is_main_process
 from mmlightning.model.checkpoint import torch_load
 
@@ -26,13 +26,13 @@ def publish_checkpoint(path: str, published_keys: Sequence[str]) -> str:
     loads with MMEngine's ``load_checkpoint`` as well as ``load_from``.
 
     Args:
-        path: The checkpoint to publish.
+        path: The checkpoint to publish (a local path or a URL).
         published_keys: The top-level keys to keep.
 
     Returns:
-        The published file's path.
+        The published file's path, next to ``path``.
     """
-    checkpoint = torch_load(path, map_location='cpu')
+    checkpoint = torch_load(io.BytesIO(fileio.get(path)), map_location='cpu')
     if 'pytorch-lightning_version' in checkpoint and 'state_dict' in checkpoint:
         checkpoint['state_dict'] = {key.removeprefix(MODEL_PREFIX): value
                                     for key, value in checkpoint['state_dict'].items()}
@@ -43,31 +43,28 @@ def publish_checkpoint(path: str, published_keys: Sequence[str]) -> str:
             f'Key {removed} will be removed because they are not found in published_keys. '
             f'If you want to keep them, please set `{removed}` in published_keys')
     sha = hashlib.sha256(pickle.dumps(checkpoint)).hexdigest()
-    final_path = osp.splitext(path)[0] + f'-{sha[:8]}.pth'
-    torch.save(checkpoint, final_path + '.tmp')
-    os.replace(final_path + '.tmp', final_path)
+    final_path = path[:len(path) - len(osp.splitext(path)[1])] + f'-{sha[:8]}.pth'
+    buffer = io.BytesIO()
+    torch.save(checkpoint, buffer)
+    fileio.put(buffer.getvalue(), final_path)  # atomic on a local disk
     return final_path
 
 
 def remove_checkpoint(path: str) -> bool:
     """Delete a checkpoint file (or a sharded checkpoint's folder) on the main process.
 
+    Args:
+        path: A local path or a URL.
+
     Returns:
         Whether something was deleted.
     """
     if not is_main_process():
         return False
-    if osp.isfile(path):
-        os.remove(path)
+    if fileio.isfile(path):
+        fileio.remove(path)
         return True
-    if osp.isdir(path):
-        shutil.rmtree(path)
+    if fileio.isdir(path):
+        fileio.rmtree(path)
         return True
     return False
-
-
-def write_text_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so ``path`` is never partial."""
-    with open(path + '.tmp', 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(path + '.tmp', path)

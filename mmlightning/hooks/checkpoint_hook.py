@@ -23,12 +23,13 @@ from math import inf
 from pathlib import Path
 from typing import Any
 
+from mmlightning import fileio
 from mmlightning.dist import is_main_process
 from mmlightning.registry import HOOKS
 from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
-from .checkpoint_files import publish_checkpoint, remove_checkpoint, write_text_atomic
+from .checkpoint_files import publish_checkpoint, remove_checkpoint
 from .hook import DATA_BATCH, Hook
 
 #: Checkpoint key of the hook's resumable state (MMEngine's message-hub entries).
@@ -46,8 +47,9 @@ class CheckpointHook(Hook):
         save_optimizer: Store the optimizer state (needed to resume); without
             it the checkpoint holds the weights only.
         save_param_scheduler: Store the parameter schedulers' states.
-        out_dir: Root folder of the checkpoints; ``runner.work_dir`` when None,
-            else ``out_dir/<basename of work_dir>``.
+        out_dir: Root folder of the checkpoints, a local path or any fsspec URL
+            (``s3://bucket/ckpts``); ``runner.work_dir`` when None, else
+            ``out_dir/<basename of work_dir>``. ``last_checkpoint`` stays in ``work_dir``.
         max_keep_ckpts: Keep only the newest this many periodic checkpoints
             (-1 keeps all).
         save_last: Also save after the last epoch/iteration, off the interval.
@@ -96,8 +98,10 @@ class CheckpointHook(Hook):
             raise TypeError(f'CheckpointHook got unknown arguments {sorted(kwargs)}; '
                             'remove them (extra save_checkpoint arguments are not supported)')
         if file_client_args is not None or backend_args is not None:
-            raise ValueError('CheckpointHook writes local files through Lightning: '
-                             'file_client_args/backend_args are not supported; remove them')
+            raise ValueError('CheckpointHook writes through Lightning\'s CheckpointIO, which '
+                             'takes no file_client_args/backend_args; remove them (out_dir '
+                             'may be any fsspec URL, its credentials set through fsspec\'s '
+                             'configuration or the environment)')
         if save_begin < 0:
             raise ValueError(f'save_begin must be >= 0, got {save_begin}')
         self.interval = interval
@@ -180,7 +184,7 @@ class CheckpointHook(Hook):
         work_dir = str(runner.work_dir)
         out_dir = work_dir if self._out_dir_arg is None else str(self._out_dir_arg)
         if out_dir != work_dir:
-            out_dir = osp.join(out_dir, osp.basename(work_dir.rstrip(osp.sep)))
+            out_dir = fileio.join_path(out_dir, osp.basename(work_dir.rstrip('/' + osp.sep)))
         self.out_dir = out_dir
         self._training = True
         _logger(runner).info(f'Checkpoints will be saved to {self.out_dir}.')
@@ -240,7 +244,7 @@ class CheckpointHook(Hook):
 
     # ----------------------------------------------------------- saving
     def _step_path(self, step: int) -> str:
-        return osp.join(self.out_dir, self.filename_tmpl.format(step))
+        return fileio.join_path(self.out_dir, self.filename_tmpl.format(step))
 
     def _update_info(self, runner: Any, key: str, value: Any) -> None:
         """Record ``key`` for resuming, and in ``runner.message_hub`` as MMEngine does."""
@@ -266,13 +270,14 @@ class CheckpointHook(Hook):
             self.keep_ckpt_ids.append(step)
             self._update_info(runner, 'keep_ckpt_ids', list(self.keep_ckpt_ids))
         filename = self.filename_tmpl.format(step)
-        self.last_ckpt = osp.join(self.out_dir, filename)
+        self.last_ckpt = fileio.join_path(self.out_dir, filename)
         self._update_info(runner, 'last_ckpt', self.last_ckpt)
         runner.save_checkpoint(self.out_dir, filename, save_optimizer=self.save_optimizer,
                                save_param_scheduler=self.save_param_scheduler, meta=meta,
                                by_epoch=self.by_epoch)
         if is_main_process():
-            write_text_atomic(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+            # atomic on a local disk: a crash never leaves a partial last_checkpoint
+            fileio.put_text(self.last_ckpt, fileio.join_path(runner.work_dir, 'last_checkpoint'))
 
     def _save_best_checkpoint(self, runner: Any, metrics: dict[str, Any]) -> None:
         cur_type, cur_time = ('epoch', runner.epoch) if self.by_epoch else ('iter', runner.iter)
@@ -295,7 +300,7 @@ class CheckpointHook(Hook):
             if previous and remove_checkpoint(previous):
                 _logger(runner).info(f'The previous best checkpoint {previous} is removed')
             name = f'best_{key}_{ckpt_filename}'.replace('/', '_')
-            path = osp.join(self.out_dir, name)
+            path = fileio.join_path(self.out_dir, name)
             if single:
                 self.best_ckpt_path = path
             else:

@@ -10,8 +10,9 @@ Differences from MMEngine:
 
 - After a training run, the loss, learning-rate and metric curves are drawn to
   ``vis_data/scalars.png`` (``Visualizer.plot_scalars``); a failure only warns.
-- ``out_dir`` must be a local directory: logs are copied with :mod:`shutil`;
-  ``file_client_args`` / ``backend_args`` (remote storage) are not supported yet.
+- ``out_dir`` is a local folder or any URL fsspec knows, written through
+  :mod:`mmlightning.fileio` (``backend_args=dict(storage_options=...)`` passes
+  filesystem arguments); ``file_client_args`` (deprecated in MMEngine) is not supported.
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ import json
 import logging
 import os
 import os.path as osp
-import shutil
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from mmlightning import fileio
 from mmlightning.registry import HOOKS
 from mmlightning.utils import is_seq_of, scandir
 
@@ -57,14 +58,10 @@ def _check_args(interval: Any, ignore_last: Any, interval_exp_name: Any, out_dir
         raise ValueError('file_client_args should be "None" when `out_dir` is not specified.')
     if file_client_args is not None and backend_args is not None:
         raise ValueError('"file_client_args" and "backend_args" cannot be set at the same time.')
-    if file_client_args is not None or backend_args is not None:
-        raise ValueError('LoggerHook copies logs to a local out_dir only: file_client_args and '
-                         'backend_args are not supported yet (remote storage arrives with '
-                         'mmlightning.fileio); leave them None')
-    if out_dir is not None and '://' in str(out_dir):
-        raise ValueError(f'LoggerHook out_dir {str(out_dir)!r} is a URL; only local directories '
-                         'are supported yet (remote storage arrives with mmlightning.fileio). '
-                         'Use a local path and copy the logs afterwards')
+    if file_client_args is not None:
+        raise ValueError('LoggerHook: file_client_args (deprecated in MMEngine) is not '
+                         'supported; use backend_args=dict(storage_options={...}) for the '
+                         'fsspec filesystem of a URL out_dir, or leave both None')
 
 
 def _training(runner: Any) -> bool:
@@ -96,20 +93,21 @@ class LoggerHook(Hook):
             ``interval`` remain. Defaults to True.
         interval_exp_name: Log the experiment name every this many
             iterations (and at the end of each epoch). Defaults to 1000.
-        out_dir: A local directory to copy the logs to after the run, into
+        out_dir: A local folder or a URL to copy the logs to after the run, into
             ``<out_dir>/<basename of work_dir>``. Defaults to None (no copy).
         out_suffix: Files of ``log_dir`` ending with these are copied.
             Defaults to ``('.json', '.log', '.py', 'yaml')``.
         keep_local: Keep the local logs once copied to ``out_dir``. Defaults to True.
-        file_client_args: Not supported yet; must be None.
+        file_client_args: Not supported (deprecated in MMEngine); must be None.
         log_metric_by_epoch: Write validation metrics with ``step`` = the epoch
             (True) or the iteration (False). Defaults to True.
-        backend_args: Not supported yet; must be None.
+        backend_args: ``dict(storage_options={...})``: arguments of the fsspec
+            filesystem of ``out_dir`` (see :mod:`mmlightning.fileio`).
 
     Raises:
         TypeError: If an argument has the wrong type.
         ValueError: If ``interval`` or ``interval_exp_name`` is not positive,
-            ``out_dir`` is a URL, or ``file_client_args``/``backend_args`` is set.
+            or ``file_client_args`` is set.
 
     Example::
 
@@ -133,6 +131,7 @@ class LoggerHook(Hook):
         self._out_root = self.out_dir
         self.keep_local = keep_local
         self.file_client_args = file_client_args
+        self.backend_args = backend_args
         self.log_metric_by_epoch = log_metric_by_epoch
         self.json_log_path: str | None = None
         self._trained = False
@@ -141,7 +140,7 @@ class LoggerHook(Hook):
         """Name the JSON log after the run's timestamp; resolve ``out_dir``."""
         if self._out_root is not None:
             basename = osp.basename(runner.work_dir.rstrip(osp.sep))
-            self.out_dir = osp.join(self._out_root, basename)
+            self.out_dir = fileio.join_path(self._out_root, basename)
             runner.logger.info(f'Text logs will be saved to {self.out_dir} after the training '
                                'process.')
         self.json_log_path = f'{runner.timestamp}.json'
@@ -231,9 +230,9 @@ class LoggerHook(Hook):
         copied = []
         for filename in scandir(runner.log_dir, suffix, True):
             local_path = osp.join(runner.log_dir, filename)
-            out_path = osp.join(self.out_dir, filename)
-            os.makedirs(osp.dirname(out_path), exist_ok=True)
-            shutil.copyfile(local_path, out_path)
+            out_path = fileio.join_path(self.out_dir, *filename.split(os.sep))
+            with open(local_path, 'rb') as f:
+                fileio.put(f.read(), out_path, backend_args=self.backend_args)
             copied.append(local_path)
             runner.logger.info(f'The file {local_path} has been uploaded to {out_path}.')
             if not self.keep_local:

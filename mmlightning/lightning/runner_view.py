@@ -7,11 +7,10 @@ Attributes the view does not support raise an ``AttributeError`` saying so.
 """
 from __future__ import annotations
 
-import os
-import os.path as osp
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mmlightning import fileio
 from mmlightning.dist import get_dist_info
 
 from .module import CHECKPOINT_KEY
@@ -180,10 +179,10 @@ class RunnerView:
                         backend_args: dict | None = None) -> str:
         """Write a Lightning checkpoint (``trainer.fit(ckpt_path=...)`` resumes from it).
 
-        MMEngine's ``Runner.save_checkpoint``; call it on every rank. The file
-        is written next to its destination and moved there, so ``out_dir/filename``
-        is never a partial file. ``meta`` (with MMEngine's ``epoch``/``iter``
-        defaults) is stored under ``'meta'``.
+        MMEngine's ``Runner.save_checkpoint``; call it on every rank. ``out_dir`` is a
+        local folder or any fsspec URL. The file is written next to its destination and
+        moved there, so ``out_dir/filename`` is never a partial file. ``meta`` (with
+        MMEngine's ``epoch``/``iter`` defaults) is stored under ``'meta'``.
 
         Returns:
             The checkpoint's path.
@@ -192,8 +191,10 @@ class RunnerView:
             ValueError: If ``file_client_args`` or ``backend_args`` is given.
         """
         if file_client_args is not None or backend_args is not None:
-            raise ValueError('save_checkpoint writes local files through Lightning: '
-                             'file_client_args/backend_args are not supported; leave them None')
+            raise ValueError('save_checkpoint writes through Lightning\'s CheckpointIO, which '
+                             'takes no file_client_args/backend_args; leave them None (out_dir '
+                             'may be any fsspec URL, its credentials set through fsspec\'s '
+                             'configuration or the environment)')
         meta = dict(meta or {})
         meta.setdefault('epoch', self.epoch + 1 if by_epoch else self.epoch)
         meta.setdefault('iter', self.iter if by_epoch else self.iter + 1)
@@ -202,15 +203,15 @@ class RunnerView:
         checkpoint['meta'] = meta
         if not save_param_scheduler:
             checkpoint.get(CHECKPOINT_KEY, {}).pop('param_schedulers', None)
-        path = osp.join(out_dir, filename)
+        path = fileio.join_path(out_dir, filename)
         try:
             self.trainer.strategy.save_checkpoint(checkpoint, path + '.tmp')
             self.trainer.strategy.barrier('RunnerView.save_checkpoint')
             if self.trainer.is_global_zero:
-                os.replace(path + '.tmp', path)
+                fileio.replace(path + '.tmp', path)
         finally:
-            if self.trainer.is_global_zero and osp.exists(path + '.tmp'):
-                os.remove(path + '.tmp')
+            if self.trainer.is_global_zero and fileio.exists(path + '.tmp'):
+                fileio.remove(path + '.tmp')
         return path
 
     def __getattr__(self, name: str) -> Any:

@@ -7,23 +7,27 @@ It builds (in MMEngine's order) the pieces a config describes, an
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import logging
 import os
 import os.path as osp
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from torch import nn
 
+from mmlightning import fileio
 from mmlightning.config import Config
+from mmlightning.dist import is_main_process
 from mmlightning.logging import MessageHub, MMLogger
 from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
 
 from .checkpoint_loading import load_weights
 from .utils import set_random_seed
+from .work_dir import WorkDir
 
 logger = logging.getLogger('mmlightning')
 
@@ -69,11 +73,12 @@ class Runner:
         for name in ('self', 'cfg', 'model', '__class__'):
             local.pop(name, None)
         self.cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg or {}))
-        self._work_dir = osp.abspath(work_dir)
+        self._work_dir_info = WorkDir(work_dir)
+        self._work_dir = self._work_dir_info.path
         self._randomness = dict(randomness or {})
         self.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
         self.experiment_name = self._unique_experiment_name(experiment_name)
-        self.log_dir = osp.join(self._work_dir, self.timestamp)
+        self.log_dir = osp.join(self._work_dir_info.local, self.timestamp)
         self._args = local
         self.load_from = load_from
         self.resume = resume
@@ -188,7 +193,7 @@ class Runner:
             from mmlightning.lightning.trainer_args import trainer_kwargs
 
             cfg = dict(self._args)
-            cfg['work_dir'] = self._work_dir
+            cfg['work_dir'] = self._work_dir_info.local
             kwargs = trainer_kwargs(cfg)
             dispatcher = HookDispatcher(self.hooks, context=dict(
                 work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,
@@ -220,7 +225,7 @@ class Runner:
 
     @property
     def work_dir(self) -> str:
-        """Where checkpoints, logs and the dumped config go."""
+        """Where checkpoints, logs and the dumped config go (a local path or a URL)."""
         return self._work_dir
 
     @property
@@ -252,20 +257,35 @@ class Runner:
         self._init_model_weights()
         if not self.resume:
             self._load_for_evaluation()
-        self.trainer.fit(self.module, datamodule=self.datamodule, ckpt_path=self._resume_path())
+        with self._uploading_logs():
+            self.trainer.fit(self.module, datamodule=self.datamodule,
+                             ckpt_path=self._resume_path())
         return self.model
 
     def val(self) -> dict[str, Any]:
         """Validate once and return the metrics."""
         self._load_for_evaluation()
-        self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
+        with self._uploading_logs():
+            self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_val_metrics)
 
     def test(self) -> dict[str, Any]:
         """Test once and return the metrics."""
         self._load_for_evaluation()
-        self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
+        with self._uploading_logs():
+            self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_test_metrics)
+
+    @contextlib.contextmanager
+    def _uploading_logs(self) -> Iterator[None]:
+        """With a URL ``work_dir``, upload this run's log folder when the block ends."""
+        try:
+            yield
+        finally:
+            if self._work_dir_info.remote and is_main_process():
+                self.logger.info('uploading the logs of %s to %s', self.log_dir,
+                                 fileio.join_path(self._work_dir, self.timestamp))
+                self._work_dir_info.upload(self.log_dir)
 
     def _init_model_weights(self) -> None:
         init_weights = getattr(self.model, 'init_weights', None)
@@ -283,10 +303,9 @@ class Runner:
             return None
         if isinstance(self.resume, str):
             return self.resume
-        marker = osp.join(self._work_dir, 'last_checkpoint')
-        if osp.isfile(marker):
-            with open(marker, encoding='utf-8') as f:
-                return f.read().strip() or None
+        marker = fileio.join_path(self._work_dir, 'last_checkpoint')
+        if fileio.isfile(marker):
+            return fileio.get_text(marker).strip() or None
         logger.warning('resume=True but %s has no last_checkpoint: training from scratch',
                        self._work_dir)
         return None

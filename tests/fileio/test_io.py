@@ -304,3 +304,18 @@ def test_copy_across_filesystems(tmp_path: Path) -> None:
         assert (tmp_path / 'back' / 'sub' / 'deep' / 'd.py').read_text() == 'sub/deep/d.py'
     finally:
         memory.rm('/fileio-cross', recursive=True)
+
+
+def test_replace_moves_over_an_existing_file(root: str, tmp_path: Path) -> None:
+    src, dst = fileio.join_path(root, 'new.tmp'), fileio.join_path(root, 'ckpt')
+    fileio.put(b'old', dst)
+    fileio.put(b'new', src)
+    fileio.replace(src, dst)
+    assert fileio.get(dst) == b'new' and not fileio.exists(src)
+    with pytest.raises(FileNotFoundError, match='new.tmp'):
+        fileio.replace(src, dst)
+    local = tmp_path / 'local.bin'
+    local.write_bytes(b'x')
+    if '://' in root:
+        with pytest.raises(ValueError, match='different filesystems'):
+            fileio.replace(str(local), dst)

@@ -82,9 +82,8 @@ def test_registered_with_mmengine_priority() -> None:
     (dict(file_client_args={}), ValueError, 'file_client_args should be "None" when'),
     (dict(out_dir='o', file_client_args={}, backend_args={}), ValueError,
      'cannot be set at the same time'),
-    (dict(out_dir='o', backend_args=dict(backend='local')), ValueError,
-     'backend_args are not supported yet'),
-    (dict(out_dir='s3://bucket/logs'), ValueError, "'s3://bucket/logs' is a URL"),
+    (dict(out_dir='o', file_client_args=dict(backend='local')), ValueError,
+     r'file_client_args \(deprecated in MMEngine\) is not supported'),
 ])
 def test_bad_arguments(kwargs: dict, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
@@ -209,6 +208,22 @@ def test_logs_copied_to_out_dir(runner: Any, tmp_path: Path, keep_local: bool) -
     assert Path(runner.log_dir, 'notes.txt').exists()
     runner.logger.info('after the copy')
     assert Path(runner.log_dir, 'ts.log').exists() == keep_local
+
+
+def test_logs_copied_to_a_url_out_dir(runner: Any) -> None:
+    import fsspec
+
+    hook = LoggerHook(out_dir='memory://logger-hook-out', out_suffix='.log',
+                      backend_args=dict(storage_options={}))
+    hook.before_run(runner)
+    assert hook.out_dir == 'memory://logger-hook-out/work_dir'
+    hook.after_run(runner)
+    memory = fsspec.filesystem('memory')
+    try:
+        text = memory.cat_file('/logger-hook-out/work_dir/ts.log').decode()
+        assert 'Text logs will be saved to memory://logger-hook-out/work_dir' in text
+    finally:
+        memory.rm('/logger-hook-out', recursive=True)
 
 
 def logged_runner(make_runner: Any, **kwargs: Any) -> Any:
