@@ -20,13 +20,14 @@ from lightning.pytorch import LightningModule
 from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
+from mmlightning.dist import is_distributed
 from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
 from mmlightning.registry import MODELS
 
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
 from .param_schedulers import ParamSchedulers
-from .rng_state import capture_rng_state, restore_rng_state
+from .rng_state import gather_rng_states, restore_rng_state, rng_state_for_rank
 from .train_loop_spec import TrainLoopSpec
 from .trainer_args import precision_of
 from .validation_schedule import follow_mmengine_validation_schedule
@@ -273,10 +274,18 @@ class MMLightningModule(LightningModule):
 
     # ---------------------------------------------------------- checkpoints
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Store MMEngine's counters, the scheduler states and the RNG states."""
+        """Store MMEngine's counters, the scheduler states and every rank's RNG states.
+
+        Under several processes the RNG states are gathered from all ranks (see
+        :func:`~mmlightning.lightning.rng_state.gather_rng_states`), a collective:
+        Lightning runs this hook on every rank from ``Trainer.save_checkpoint``
+        (``ModelCheckpoint``, ``RunnerView.save_checkpoint``), which needs every
+        rank anyway, as it ends with a barrier.
+        """
+        distributed = self._rank_and_world_size()[1] > 1 and is_distributed()
         checkpoint[CHECKPOINT_KEY] = dict(iter=self.iter,
                                           param_schedulers=self.param_schedulers.state_dict(),
-                                          rng=capture_rng_state())
+                                          **gather_rng_states(distributed))
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Restore the counters; scheduler states apply once the schedulers are built, the RNG
@@ -285,13 +294,24 @@ class MMLightningModule(LightningModule):
         self.iter = state.get('iter', 0)
         if state.get('param_schedulers') is not None:
             self._pending_state['param_schedulers'] = state['param_schedulers']
-        if state.get('rng') is not None:
-            self._pending_state['rng'] = state['rng']
+        self._pending_state['rng'] = state
 
     def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
-        """After a resume, restore the RNGs right before the first batch trains."""
+        """After a resume, restore this rank's RNG states right before the first batch trains.
+
+        A checkpoint from another world size restores none, with a warning (see
+        :func:`~mmlightning.lightning.rng_state.rng_state_for_rank`); evaluating
+        from a checkpoint never gets here, so it never warns.
+        """
         if 'rng' in self._pending_state:
-            restore_rng_state(self._pending_state.pop('rng'))
+            rng = rng_state_for_rank(self._pending_state.pop('rng'), *self._rank_and_world_size())
+            if rng is not None:
+                restore_rng_state(rng)
+
+    def _rank_and_world_size(self) -> tuple[int, int]:
+        """The Trainer's global rank and world size; ``(0, 1)`` without a Trainer."""
+        trainer = self._trainer
+        return (trainer.global_rank, trainer.world_size) if trainer is not None else (0, 1)
 
 
 def _build_optim_wrapper(model: nn.Module, cfg: Any) -> OptimWrapper:

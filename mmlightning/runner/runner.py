@@ -26,6 +26,7 @@ from mmlightning.logging import MessageHub, MMLogger
 from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
 
 from .checkpoint_loading import load_weights
+from .rank_seed import RankSeed
 from .utils import set_random_seed
 from .work_dir import WorkDir
 
@@ -204,6 +205,10 @@ class Runner:
                 log_processor=self.log_processor, default_scope=self.default_scope.scope_name,
                 _resume=bool(self.resume)))
             kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
+            if self._randomness.get('diff_rank_seed', False):
+                # self.seed is seed + 0: the processes were not started when it was drawn
+                kwargs['callbacks'].append(RankSeed(
+                    self.seed, self._randomness.get('deterministic', False)))
             lightning_loggers = [backend.lightning_logger
                                  for backend in self.visualizer._vis_backends.values()
                                  if hasattr(backend, 'lightning_logger')]
