@@ -7,6 +7,7 @@ Attributes the view does not support raise an ``AttributeError`` saying so.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -182,7 +183,9 @@ class RunnerView:
         MMEngine's ``Runner.save_checkpoint``; call it on every rank. ``out_dir`` is a
         local folder or any fsspec URL. The file is written next to its destination and
         moved there, so ``out_dir/filename`` is never a partial file. ``meta`` (with
-        MMEngine's ``epoch``/``iter`` defaults) is stored under ``'meta'``.
+        MMEngine's ``epoch``/``iter`` defaults, and the run's config text, seed, name,
+        time, version and dataset ``metainfo`` as MMEngine adds them) is stored under
+        ``'meta'``.
 
         Returns:
             The checkpoint's path.
@@ -198,6 +201,7 @@ class RunnerView:
         meta = dict(meta or {})
         meta.setdefault('epoch', self.epoch + 1 if by_epoch else self.epoch)
         meta.setdefault('iter', self.iter if by_epoch else self.iter + 1)
+        meta.update(self._run_meta())
         # trainer.save_checkpoint's own steps, with 'meta' added to what it writes
         checkpoint = self.trainer._checkpoint_connector.dump_checkpoint(not save_optimizer)
         checkpoint['meta'] = meta
@@ -213,6 +217,25 @@ class RunnerView:
             if self.trainer.is_global_zero and fileio.exists(path + '.tmp'):
                 fileio.remove(path + '.tmp')
         return path
+
+    def _run_meta(self) -> dict[str, Any]:
+        """What MMEngine's ``save_checkpoint`` adds to ``meta``: the config's text, the seed,
+        the experiment name, the time, the version (``mmlightning_version``) and the
+        training dataset's ``metainfo``; the first three when the Runner supplied them."""
+        from mmlightning import __version__
+
+        context = self._context
+        meta: dict[str, Any] = {}
+        if context.get('cfg') is not None:
+            meta['cfg'] = context['cfg'].pretty_text
+        meta.update({key: context[key] for key in ('seed', 'experiment_name') if key in context})
+        meta.update(time=time.strftime('%Y%m%d_%H%M%S', time.localtime()),
+                    mmlightning_version=__version__)
+        dataset = getattr(self.pl_module.trainer.datamodule, 'train_dataset', None) \
+            if self.pl_module.trainer.datamodule is not None else None
+        if hasattr(dataset, 'metainfo'):
+            meta['dataset_meta'] = dataset.metainfo
+        return meta
 
     def __getattr__(self, name: str) -> Any:
         context = self.__dict__.get('_context', {})

@@ -17,6 +17,8 @@ from mmlightning.runner import Runner
 class Points(torch.utils.data.Dataset):
     """``size`` random 4-d points labelled by index parity."""
 
+    metainfo = dict(classes=('even', 'odd'))
+
     def __init__(self, size: int) -> None:
         self.points = torch.randn(size, 4, generator=torch.Generator().manual_seed(size))
 

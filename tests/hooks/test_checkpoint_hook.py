@@ -10,8 +10,10 @@ import pytest
 import torch
 from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 
+import mmlightning
 from mmlightning.evaluator import BaseMetric
 from mmlightning.hooks import CheckpointHook, Hook
+from mmlightning.model.checkpoint import torch_load
 from mmlightning.runner.checkpoint_loading import load_weights
 
 
@@ -47,7 +49,11 @@ def ckpt_names(folder: Path) -> list[str]:
 
 
 def load(path: Path) -> dict:
-    return torch.load(path, map_location='cpu', weights_only=False)
+    return torch_load(path, map_location='cpu')  # weights_only=True: checkpoints are safe
+
+
+def counters(meta: dict) -> dict:
+    return dict(epoch=meta['epoch'], iter=meta['iter'])
 
 
 @pytest.fixture
@@ -78,12 +84,19 @@ def train(make_runner: Callable[..., Any], tmp_path: Path) -> Callable[..., Any]
 
 
 def test_epoch_interval_save_last_and_contents(train: Callable[..., Any], tmp_path: Path) -> None:
-    runner = train('run', dict(interval=2), epochs=3)
+    runner = train('run', dict(interval=2), epochs=3, cfg=dict(note='hello'))
     work_dir = tmp_path / 'run'
     assert ckpt_names(work_dir) == ['epoch_2.ckpt', 'epoch_3.ckpt']
     assert (work_dir / 'last_checkpoint').read_text() == str(work_dir / 'epoch_3.ckpt')
     checkpoint = load(work_dir / 'epoch_3.ckpt')
-    assert checkpoint['meta'] == dict(epoch=3, iter=9)
+    meta = checkpoint['meta']
+    assert counters(meta) == dict(epoch=3, iter=9)
+    # what MMEngine's save_checkpoint adds to meta
+    assert meta['cfg'] == "note = 'hello'\n" and meta['seed'] == runner.seed == 0
+    assert meta['experiment_name'] == runner.experiment_name
+    assert meta['mmlightning_version'] == mmlightning.__version__
+    assert re.fullmatch(r'\d{8}_\d{6}', meta['time'])
+    assert meta['dataset_meta'] == dict(classes=('even', 'odd'))
     assert checkpoint['mmlightning']['iter'] == 9
     assert 'param_schedulers' in checkpoint['mmlightning']
     assert checkpoint['optimizer_states'] and 'pytorch-lightning_version' in checkpoint
@@ -106,7 +119,7 @@ def test_iteration_based_interval(train: Callable[..., Any], tmp_path: Path) -> 
     train('run', dict(interval=2, by_epoch=False),
           train_cfg=dict(by_epoch=False, max_iters=5, val_interval=10))
     assert ckpt_names(tmp_path / 'run') == ['iter_2.ckpt', 'iter_4.ckpt', 'iter_5.ckpt']
-    assert load(tmp_path / 'run' / 'iter_4.ckpt')['meta'] == dict(epoch=0, iter=4)
+    assert counters(load(tmp_path / 'run' / 'iter_4.ckpt')['meta']) == dict(epoch=0, iter=4)
     assert load(tmp_path / 'run' / 'iter_4.ckpt')['mmlightning']['iter'] == 4
 
 
@@ -139,7 +152,7 @@ def test_save_best(train: Callable[..., Any], tmp_path: Path, save_best: str, ru
     assert ckpt_names(tmp_path / 'run') == [expected]  # the previous best was removed
     epoch = int(expected[-6])
     best = load(tmp_path / 'run' / expected)
-    assert best['meta'] == dict(epoch=epoch, iter=3 * epoch)
+    assert counters(best['meta']) == dict(epoch=epoch, iter=3 * epoch)
     assert 'optimizer_states' not in best
     hook = next(h for h in runner.hooks if isinstance(h, CheckpointHook))
     assert hook.best_ckpt_path == str(tmp_path / 'run' / expected)
@@ -224,7 +237,7 @@ def test_a_failed_write_keeps_the_previous_checkpoint(train: Callable[..., Any],
     assert calls == [str(tmp_path / 'run' / 'latest.ckpt.tmp')] * 2
     assert ckpt_names(tmp_path / 'run') == ['latest.ckpt']
     assert not list((tmp_path / 'run').glob('*.tmp'))
-    assert load(tmp_path / 'run' / 'latest.ckpt')['meta'] == dict(epoch=1, iter=3)
+    assert counters(load(tmp_path / 'run' / 'latest.ckpt')['meta']) == dict(epoch=1, iter=3)
 
 
 def test_save_checkpoint_rejects_remote_backends(train: Callable[..., Any]) -> None:
