@@ -61,10 +61,14 @@ def _parser() -> argparse.ArgumentParser:
                       help='output format (default: py)')
     show.add_argument('--explain', metavar='KEY',
                       help='print where KEY got its value along the _base_ chain instead')
-    convert = commands.add_parser('convert-ckpt',
-                                  help='write a Lightning .ckpt as an MMEngine .pth')
-    convert.add_argument('source', help='the .ckpt (path or URL)')
-    convert.add_argument('target', help='the .pth to write')
+    convert = commands.add_parser(
+        'convert-ckpt', help='convert a Lightning .ckpt to an MMEngine .pth, or back',
+        description='Convert a checkpoint to the other format; the direction is read from '
+                    "SOURCE's content: a Lightning .ckpt becomes an MMEngine .pth (for "
+                    "MMEngine's load_from/resume), an MMEngine .pth becomes a Lightning .ckpt "
+                    '(for trainer.fit(ckpt_path=...); Runner(resume=...) takes a .pth itself).')
+    convert.add_argument('source', help='the checkpoint to convert (path or URL)')
+    convert.add_argument('target', help='the file to write (.pth or .ckpt)')
     convert.add_argument('--debug', action='store_true', help='show tracebacks on errors')
     plot = commands.add_parser('plot-logs', help="draw a run's loss, lr and metric curves")
     plot.add_argument('work_dir', help="a work_dir, a run's log folder or a scalars.json")
@@ -147,14 +151,10 @@ def _evaluate(stage: str) -> Callable[[argparse.Namespace], int]:
 
 
 def convert_ckpt(args: argparse.Namespace) -> int:
-    """``mmlightning convert-ckpt``: a Lightning ``.ckpt`` as MMEngine's ``.pth`` layout."""
-    from .runner import convert_lightning_to_mmengine
+    """``mmlightning convert-ckpt``: a Lightning ``.ckpt`` to MMEngine's ``.pth``, or back."""
+    from .runner.checkpoint_import import convert_checkpoint
 
-    if not (args.source.endswith('.ckpt') and args.target.endswith('.pth')):
-        raise ValueError('convert-ckpt converts a Lightning .ckpt into an MMEngine .pth '
-                         f'(got {args.source!r} -> {args.target!r}); an MMEngine .pth is read '
-                         'directly by load_from, so it needs no conversion')
-    print(convert_lightning_to_mmengine(args.source, args.target))
+    print(convert_checkpoint(args.source, args.target))
     return 0
 
 

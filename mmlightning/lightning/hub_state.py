@@ -11,11 +11,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import torch
 
 from mmlightning.logging import HistoryBuffer, MessageHub
 
 _PLAIN = (bool, int, float, str, type(None), torch.Tensor)
+
+
+def _python_scalars(value: Any) -> Any:
+    """``value`` with numpy scalars (metrics, ``eta``) made Python numbers, in lists and dicts.
+
+    ``np.float64`` passes for a ``float`` but pickles as a numpy object, which a
+    ``weights_only`` load refuses.
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        items = [_python_scalars(item) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {key: _python_scalars(item) for key, item in value.items()}
+    return value
 
 
 def _is_plain(value: Any) -> bool:
@@ -28,6 +45,12 @@ def _is_plain(value: Any) -> bool:
     return False
 
 
+def plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``values`` a ``weights_only`` load accepts (numpy scalars as numbers)."""
+    return {key: value for key, value in _python_scalars(dict(values)).items()
+            if _is_plain(value)}
+
+
 def hub_to_checkpoint(hub: MessageHub) -> dict[str, Any]:
     """``hub.state_dict()`` with buffers as tensors and non-plain information left out."""
     state = hub.state_dict()
@@ -37,7 +60,7 @@ def hub_to_checkpoint(hub: MessageHub) -> dict[str, Any]:
         scalars[key] = dict(log_history=torch.as_tensor(values, dtype=torch.float64),
                             count_history=torch.as_tensor(counts, dtype=torch.float64),
                             max_length=int(buffer.max_length))
-    info = {key: value for key, value in state['runtime_info'].items() if _is_plain(value)}
+    info = plain_values(state['runtime_info'])
     resumed = {key: bool(flag) for key, flag in state['resumed_keys'].items()
                if key in scalars or key in info}
     return dict(log_scalars=scalars, runtime_info=info, resumed_keys=resumed)

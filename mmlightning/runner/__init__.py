@@ -15,6 +15,7 @@ from .checkpoint import (  # noqa: E402
     load_state_dict,
 )
 from .checkpoint_convert import convert_lightning_to_mmengine  # noqa: E402
+from .checkpoint_import import convert_mmengine_to_lightning  # noqa: E402
 
-__all__ += ['CheckpointLoader', 'convert_lightning_to_mmengine', 'load_checkpoint',
-            'load_state_dict']
+__all__ += ['CheckpointLoader', 'convert_lightning_to_mmengine', 'convert_mmengine_to_lightning',
+            'load_checkpoint', 'load_state_dict']

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import os.path as osp
+import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -103,10 +104,13 @@ def lightning_to_mmengine(checkpoint: Mapping[str, Any],
 
 
 def save_atomic(obj: Any, path: str) -> None:
-    """``torch.save`` through a temporary file in the same folder, renamed when complete."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = path + '.tmp'
+    """``torch.save`` through a temporary file in the same folder, renamed when complete.
+
+    The temporary file's name is unique, so processes writing the same file at once
+    (every rank converting one checkpoint) never write into each other's.
+    """
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.{uuid.uuid4().hex}.tmp'
     try:
         torch.save(obj, tmp)
         os.replace(tmp, path)

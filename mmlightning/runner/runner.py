@@ -304,13 +304,16 @@ class Runner:
             self._has_loaded = True
 
     def _resume_path(self) -> str | None:
+        """The Lightning checkpoint to resume; an MMEngine ``.pth`` is converted to one."""
+        from .resume_source import lightning_resume_path
+
         if not self.resume:
             return None
         if isinstance(self.resume, str):
-            return self.resume
+            return lightning_resume_path(self.resume, self)
         marker = fileio.join_path(self._work_dir, 'last_checkpoint')
         if fileio.isfile(marker):
-            return fileio.get_text(marker).strip() or None
+            return lightning_resume_path(fileio.get_text(marker).strip() or None, self)
         logger.warning('resume=True but %s has no last_checkpoint: training from scratch',
                        self._work_dir)
         return None

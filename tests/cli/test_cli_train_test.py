@@ -144,7 +144,8 @@ def test_convert_ckpt_and_plot_logs(config: Path, tmp_path: Path,
     assert main(['plot-logs', str(work_dir)]) == 0
     png = Path(capsys.readouterr().out.strip().splitlines()[-1])
     assert png.name == 'scalars.png' and png.stat().st_size > 0
-    assert main(['convert-ckpt', str(target), str(tmp_path / 'x.ckpt')]) == 2
-    assert 'needs no conversion' in capsys.readouterr().err
+    assert main(['convert-ckpt', str(target), str(tmp_path / 'x.ckpt')]) == 0
+    assert 'MMEngine .pth -> Lightning .ckpt' in capsys.readouterr().out
+    assert torch.load(tmp_path / 'x.ckpt', weights_only=True)['global_step'] == 3
     assert main(['plot-logs', str(tmp_path / 'empty')]) == 2
     assert 'no vis_data/scalars.json' in capsys.readouterr().err
