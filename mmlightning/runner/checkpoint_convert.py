@@ -95,12 +95,36 @@ def lightning_to_mmengine(checkpoint: Mapping[str, Any],
     schedulers = (checkpoint.get(MMLIGHTNING_KEY) or {}).get('param_schedulers')
     if schedulers is not None:
         converted['param_schedulers'] = schedulers
-    # MMEngine's Runner.resume reads message_hub unconditionally: an empty one if absent
-    converted['message_hub'] = checkpoint.get('message_hub') or dict(
-        log_scalars=OrderedDict(), runtime_info=OrderedDict(), resumed_keys=OrderedDict())
+    converted['message_hub'] = _message_hub_for_mmengine(checkpoint.get('message_hub'))
     if 'ema_state_dict' in checkpoint:
         converted['ema_state_dict'] = checkpoint['ema_state_dict']
     return converted
+
+
+def _message_hub_for_mmengine(state: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The message hub state as MMEngine's ``Runner.resume`` loads it.
+
+    Our checkpoints hold the hub's buffers as tensors (``weights_only``-safe);
+    MMEngine's ``MessageHub.load_state_dict`` skips, with a warning, anything but its
+    own ``HistoryBuffer``, so when ``mmengine`` is importable the buffers become
+    MMEngine ``HistoryBuffer`` objects (which :func:`mmlightning.model.checkpoint.torch_load`
+    still loads safely). Without it they stay tensors. MMEngine's resume reads the hub
+    unconditionally, so a checkpoint without one gets an empty one.
+    """
+    if not state:
+        return dict(log_scalars=OrderedDict(), runtime_info=OrderedDict(),
+                    resumed_keys=OrderedDict())
+    try:
+        from mmengine.logging import HistoryBuffer
+    except ImportError:
+        return dict(state)
+    scalars = OrderedDict()
+    for key, saved in state.get('log_scalars', {}).items():
+        if isinstance(saved, Mapping) and 'log_history' in saved:
+            saved = HistoryBuffer(saved['log_history'].tolist(), saved['count_history'].tolist(),
+                                  saved['max_length'])
+        scalars[key] = saved
+    return dict(state, log_scalars=scalars)
 
 
 def save_atomic(obj: Any, path: str) -> None:

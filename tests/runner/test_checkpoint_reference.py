@@ -86,6 +86,12 @@ def test_converted_checkpoint_resumes_in_mmengine(experiment: dict, tmp_path: Pa
     for state, expected in zip(optimizer['state'].values(), saved['optimizer']['state'].values()):
         assert torch.equal(state['momentum_buffer'], expected['momentum_buffer'])
     assert resumed.param_schedulers[0].last_step == saved['param_schedulers'][0]['last_step']
+    ckpt = torch.load(Path(experiment['work_dir']) / 'epoch_2.ckpt', weights_only=True)
+    ours, theirs = ckpt['message_hub']['log_scalars'], resumed.message_hub.log_scalars
+    assert 'train/loss' in theirs and sorted(theirs) == sorted(ours)  # none skipped
+    for key, saved in ours.items():
+        assert isinstance(theirs[key], mme_logging.HistoryBuffer)
+        assert theirs[key].data[0].tolist() == saved['log_history'].tolist(), key
 
 
 def test_load_from_an_mmengine_checkpoint(experiment: dict, tmp_path: Path) -> None:
