@@ -11,7 +11,9 @@ Lightning                              MMEngine hook points called
 ``on_train_start``                     ``before_train`` (+ ``before_train_epoch``,
                                        iteration-based)
 ``on_train_epoch_start``               ``before_train_epoch`` (epoch-based)
-``on_train_batch_start``               ``before_train_iter``
+``on_train_batch_start``               ``before_train_iter``; first ``before_train_epoch``
+                                       if Lightning skipped ``on_train_epoch_start``
+                                       (a resume from an epoch's end or middle)
 ``on_train_batch_end``                 ``after_train_iter``; on the last batch of an
                                        epoch also ``after_train_epoch``, *before*
                                        validation (Lightning validates first)
@@ -78,6 +80,8 @@ class HookDispatcher(Callback):
                 raise TypeError(f'hooks must be Hook instances, got {type(hook).__name__}')
         self.context = dict(context or {})
         self.view: RunnerView | None = None
+        #: The Lightning epoch whose ``before_train_epoch`` ran (epoch-based training).
+        self._started_epoch: int | None = None
 
     def call(self, point: str, **kwargs: Any) -> None:
         """Call ``point`` (e.g. ``'after_train_iter'``) on every hook, in priority order."""
@@ -120,12 +124,16 @@ class HookDispatcher(Callback):
 
     def on_train_epoch_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if not self._iter_based(pl_module):
-            self.call('before_train_epoch')
+            self._start_epoch(trainer)
 
     def on_train_batch_start(self, trainer: Trainer, pl_module: LightningModule, batch: Any,
                              batch_idx: int) -> None:
         if self._iter_based(pl_module):  # MMEngine's IterBasedTrainLoop passes the iteration
             batch_idx = self.view.iter
+        elif self._started_epoch != trainer.current_epoch:
+            # Resumed from a checkpoint written at an epoch's end (or mid-epoch), Lightning
+            # skips on_train_epoch_start; MMEngine's loop starts every epoch it runs.
+            self._start_epoch(trainer)
         self.call('before_train_iter', batch_idx=batch_idx, data_batch=batch)
 
     def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs: Any,
@@ -144,6 +152,10 @@ class HookDispatcher(Callback):
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         self.view.epoch_finished = False
+
+    def _start_epoch(self, trainer: Trainer) -> None:
+        self._started_epoch = trainer.current_epoch
+        self.call('before_train_epoch')
 
     def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if self._iter_based(pl_module):

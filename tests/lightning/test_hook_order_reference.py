@@ -16,6 +16,7 @@ mmengine_evaluator = pytest.importorskip('mmengine.evaluator')
 from mmlightning.evaluator import BaseMetric  # noqa: E402
 from mmlightning.hooks import Hook  # noqa: E402
 from mmlightning.model import BaseModel  # noqa: E402
+from mmlightning.model.checkpoint import allow_checkpoint_globals  # noqa: E402
 from mmlightning.runner import Runner  # noqa: E402
 
 POINTS = [p for p in Hook.stages if p not in ('before_save_checkpoint', 'after_load_checkpoint')]
@@ -83,8 +84,8 @@ def config(work_dir: Path, by_epoch: bool, metric: Any, recorder: Any) -> dict:
 def run(runner_cls: type, model_base: type, metric_base: type, hook_base: type,
         work_dir: Path, by_epoch: bool, extra: dict) -> list:
     calls: list = []
-    runner = runner_cls(model=model_on(model_base), **config(
-        work_dir, by_epoch, metric_on(metric_base), recorder_on(hook_base, calls)), **extra)
+    runner = runner_cls(model=model_on(model_base), **{**config(
+        work_dir, by_epoch, metric_on(metric_base), recorder_on(hook_base, calls)), **extra})
     runner.train()
     runner.test()
     return calls
@@ -99,3 +100,25 @@ def test_same_hook_calls_as_mmengine(by_epoch: bool, tmp_path: Path) -> None:
     assert ours == theirs
     assert ('after_val_epoch', 1, 3, None) in ours if by_epoch else \
         ('after_val_epoch', 0, 4, None) in ours
+
+
+@pytest.mark.parametrize('by_epoch', [True, False], ids=['epoch-based', 'iter-based'])
+def test_same_hook_calls_after_a_resume_as_mmengine(by_epoch: bool, tmp_path: Path) -> None:
+    """A run resumed from its last checkpoint: Lightning skips ``on_train_epoch_start`` of
+    the first epoch after an epoch-end checkpoint, MMEngine starts it."""
+    longer = dict(train_cfg=dict(by_epoch=True, max_epochs=3, val_interval=1) if by_epoch
+                  else dict(by_epoch=False, max_iters=7, val_interval=2))
+    checkpoint = dict(checkpoint=dict(type='CheckpointHook', interval=1 if by_epoch else 2,
+                                      by_epoch=by_epoch))
+    calls = {}
+    for name, runner_cls, bases, extra in (
+            ('mmengine', mmengine_runner.Runner, (mmengine_model.BaseModel,
+             mmengine_evaluator.BaseMetric, mmengine_hooks.Hook), {}),
+            ('ours', Runner, (BaseModel, BaseMetric, Hook),
+             dict(trainer=dict(enable_progress_bar=False)))):
+        run(runner_cls, *bases, tmp_path / name, by_epoch, dict(extra, default_hooks=checkpoint))
+        with allow_checkpoint_globals():  # MMEngine 0.10.7 cannot load its own on torch >= 2.6
+            calls[name] = run(runner_cls, *bases, tmp_path / name, by_epoch,
+                              dict(extra, default_hooks=checkpoint, resume=True, **longer))
+    assert calls['ours'] == calls['mmengine']
+    assert ('before_train_epoch', 2, 6, None) in calls['ours'] if by_epoch else True
