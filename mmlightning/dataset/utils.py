@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -12,30 +11,9 @@ import torch
 from torch.utils.data._utils.collate import default_collate as torch_default_collate
 
 from mmlightning.registry import FUNCTIONS
+from mmlightning.structures.element_types import data_element_types
 
 COLLATE_FUNCTIONS = FUNCTIONS
-
-_element_types: tuple[type, ...] = ()
-
-
-def _data_element_types() -> tuple[type, ...]:
-    """``BaseDataElement`` classes that collate keeps as lists.
-
-    mmlightning's own, once importable, and MMEngine's when a program has
-    already imported ``mmengine.structures`` (samples of OpenMMLab packages).
-    """
-    global _element_types
-    if not _element_types:
-        try:
-            from mmlightning.structures import BaseDataElement
-        except ImportError:
-            pass
-        else:
-            _element_types = (BaseDataElement,)
-    mmengine_structures = sys.modules.get('mmengine.structures')
-    if mmengine_structures is not None:
-        return (*_element_types, mmengine_structures.BaseDataElement)
-    return _element_types
 
 
 @FUNCTIONS.register_module()
@@ -132,7 +110,7 @@ def default_collate(data_batch: Sequence) -> Any:
             tensors cannot be stacked.
     """
     first = data_batch[0]
-    if isinstance(first, (str, bytes, *_data_element_types())):
+    if isinstance(first, (str, bytes, *data_element_types())):
         return data_batch
     collated = _collate_structure(data_batch, default_collate)
     return torch_default_collate(data_batch) if collated is None else collated

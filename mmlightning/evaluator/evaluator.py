@@ -6,7 +6,7 @@ from typing import Any
 
 from mmlightning.dataset import pseudo_collate
 from mmlightning.registry import EVALUATOR, METRICS
-from mmlightning.structures import BaseDataElement
+from mmlightning.structures.element_types import data_element_types
 
 from .metric import BaseMetric
 
@@ -64,14 +64,16 @@ class Evaluator:
     def process(self, data_samples: Sequence, data_batch: Any | None = None) -> None:
         """Pass a batch of outputs to every metric's ``process``.
 
-        Data elements (``BaseDataElement``) are converted with ``to_dict()``
-        first, so metrics see plain dicts.
+        Data elements (mmlightning's ``BaseDataElement``, or MMEngine's for an
+        OpenMMLab package's samples) are converted with ``to_dict()`` first, so
+        metrics see plain dicts, as MMEngine's ``Evaluator`` gives them.
 
         Args:
             data_samples: The model's outputs (and ground truth) for the batch.
             data_batch: The batch from the dataloader.
         """
-        samples = [s.to_dict() if isinstance(s, BaseDataElement) else s for s in data_samples]
+        element_types = data_element_types()
+        samples = [s.to_dict() if isinstance(s, element_types) else s for s in data_samples]
         for metric in self.metrics:
             metric.process(data_batch, samples)
 

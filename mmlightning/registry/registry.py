@@ -188,9 +188,10 @@ class Registry:
                 pass
             found = self.root._search_child(scope)
         if found is None:
-            from .openmmlab import mmengine_registry
+            from .openmmlab import PackageRegistry, mmengine_registry
 
-            found = mmengine_registry(self._name, scope)
+            package = mmengine_registry(self._name, scope)
+            found = None if package is None else PackageRegistry(package, self)
         return found
 
     def _search_child(self, scope: str) -> Registry | None:

@@ -157,7 +157,12 @@ class Runner:
             self.cfg.dump(osp.join(self.log_dir, name))
 
     def _build_visualizer(self, cfg: Any) -> Any:
-        """MMEngine's ``build_visualizer``: a local backend in ``log_dir`` by default."""
+        """MMEngine's ``build_visualizer``: a local backend in ``log_dir`` by default.
+
+        An OpenMMLab package's visualizer (an MMEngine one) gets the config as an
+        ``mmengine.Config``, the only class its backends accept.
+        """
+        from mmlightning.config.mmengine_config import is_mmengine_object, to_mmengine_config
         from mmlightning.visualization import Visualizer
 
         if isinstance(cfg, Visualizer):
@@ -169,8 +174,10 @@ class Runner:
             cfg.setdefault('save_dir', self.log_dir)
             visualizer = VISUALIZERS.build(cfg)
         if len(self.cfg):
+            config = (to_mmengine_config(self.cfg) if is_mmengine_object(visualizer)
+                      else self.cfg)
             try:
-                visualizer.add_config(self.cfg)
+                visualizer.add_config(config)
             except ValueError as error:
                 self.logger.warning('the config was not written to vis_data: %s', error)
         return visualizer

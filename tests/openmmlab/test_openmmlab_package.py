@@ -21,6 +21,7 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
 LOCATIONS = ['{pkg}.components']
@@ -30,6 +31,8 @@ TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope='{pkg}',
                       locations=LOCATIONS)
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='{pkg}', locations=LOCATIONS)
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='{pkg}', locations=LOCATIONS)
+VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS, scope='{pkg}',
+                       locations=LOCATIONS)
 '''
 
 COMPONENTS = '''
@@ -39,8 +42,10 @@ from mmengine.dataset import BaseDataset
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.model import BaseModel
+from mmengine.structures import BaseDataElement
+from mmengine.visualization import Visualizer
 
-from .registry import DATASETS, HOOKS, METRICS, MODELS, TRANSFORMS
+from .registry import DATASETS, HOOKS, METRICS, MODELS, TRANSFORMS, VISUALIZERS
 
 CALLS = []
 
@@ -73,16 +78,24 @@ class PkgNet(BaseModel):
         logits = self.linear(torch.stack(inputs))
         if mode == 'loss':
             return dict(loss=nn.functional.cross_entropy(logits, torch.tensor(data_samples)))
-        return [dict(pred=int(p), gt=int(g)) for p, g in zip(logits.argmax(1), data_samples)]
+        # MMEngine data elements, as mmpretrain's DataSample: the evaluator gives metrics dicts
+        return [BaseDataElement(pred=int(p), gt=int(g))
+                for p, g in zip(logits.argmax(1), data_samples)]
 
 
 @METRICS.register_module()
 class PkgAccuracy(BaseMetric):
     def process(self, data_batch, data_samples):
+        assert all(isinstance(s, dict) for s in data_samples), data_samples
         self.results.extend(float(s['pred'] == s['gt']) for s in data_samples)
 
     def compute_metrics(self, results):
         return dict(acc=sum(results) / len(results))
+
+
+@VISUALIZERS.register_module()
+class PkgVisualizer(Visualizer):
+    pass
 
 
 @HOOKS.register_module()
@@ -125,10 +138,20 @@ def test_default_scope_trains_an_openmmlab_package(package: str, tmp_path: Path)
         train_cfg=dict(by_epoch=True, max_epochs=2), val_cfg=dict(),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
         custom_hooks=[dict(type='PkgHook')], randomness=dict(seed=0),
+        default_hooks=dict(logger=dict(type='LoggerHook', interval=1, _scope_=package)),
+        visualizer=dict(type='PkgVisualizer', vis_backends=[dict(type='LocalVisBackend')]),
         trainer=dict(enable_progress_bar=False)))
     runner = Runner.from_cfg(cfg)
     components = sys.modules[f'{package}.components']
     assert type(runner.model).__module__ == f'{package}.components'
+    # names the package does not register are mmlightning's (MMEngine's root's, under MMEngine)
+    hooks = {type(hook).__name__: type(hook).__module__ for hook in runner.hooks}
+    assert hooks.pop('PkgHook') == f'{package}.components'
+    assert all(module.startswith('mmlightning.') for module in hooks.values()), hooks
+    assert type(runner.log_processor).__module__.startswith('mmlightning.')
+    # the package's (MMEngine) visualizer got the config as an mmengine.Config
+    assert type(runner.visualizer).__name__ == 'PkgVisualizer'
+    assert (Path(runner.log_dir) / 'vis_data' / 'config.py').is_file()
     runner.train()
     assert runner.iter == 6
     assert components.CALLS == [('after_train_epoch', 0, 3), ('after_val_epoch', 1, ['acc']),
@@ -141,6 +164,12 @@ def test_scoped_type_names_and_unknown_scope(package: str) -> None:
     model = MODELS.build(dict(type=f'{package}.PkgNet'))
     assert type(model).__name__ == 'PkgNet'
     assert type(MODELS.build(dict(type='PkgNet', _scope_=package))).__name__ == 'PkgNet'
+    from mmlightning.hooks import LoggerHook
+    from mmlightning.registry import HOOKS
+
+    assert type(HOOKS.build(dict(type='LoggerHook', _scope_=package))) is LoggerHook
+    assert HOOKS.get(f'{package}.LoggerHook') is LoggerHook
+    assert HOOKS.get(f'{package}.PkgHook').__module__ == f'{package}.components'
     with pytest.raises(KeyError, match="scope 'mml_no_such_package' has no 'model' registry"):
         MODELS.build(dict(type='PkgNet', _scope_='mml_no_such_package'))
 
