@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 import numpy as np
 from torch.utils.data import Dataset
 
+from mmlightning.fileio import join_path
 from mmlightning.utils.errors import ReadableKeyError, add_note
 
 from .compose import Compose
-from .file_utils import is_abs, join_path, list_from_file, load
+from .file_utils import is_abs, list_from_file, load
 from .serialization import deserialize, serialize, subset
 
 __all__ = ['BaseDataset', 'Compose', 'force_full_init']

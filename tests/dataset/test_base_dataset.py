@@ -43,6 +43,26 @@ def test_absolute_prefix_is_kept_and_url_prefix_joined_with_slash(ann_file):
     assert url.get_data_info(0)['img_path'] == 's3://bucket/imgs/img_0.jpg'
 
 
+def test_annotations_and_meta_files_on_a_url(ann_file):
+    """``data_root`` on any fsspec URL: the annotation file and a meta file are read there."""
+    import fsspec
+
+    memory = fsspec.filesystem('memory')
+    memory.pipe_file('/dataset-url-test/ann.json', ann_file.read_bytes())
+    memory.pipe_file('/dataset-url-test/classes.txt', b'cat\ndog\n')
+    try:
+        dataset = BaseDataset(ann_file='ann.json', data_root='memory://dataset-url-test',
+                              data_prefix=dict(img_path='images'),
+                              metainfo=dict(classes='memory://dataset-url-test/classes.txt'))
+        assert dataset.ann_file == 'memory://dataset-url-test/ann.json'
+        assert dataset.get_data_info(1)['img_path'] == 'memory://dataset-url-test/images/img_1.jpg'
+        assert dataset.metainfo['classes'] == ['cat', 'dog'] and len(dataset) == 6
+        kept = BaseDataset(ann_file='memory://dataset-url-test/ann.json', data_root='/elsewhere')
+        assert kept.ann_file == 'memory://dataset-url-test/ann.json'
+    finally:
+        memory.rm('/dataset-url-test', recursive=True)
+
+
 def test_metainfo_precedence(ann_file):
     class WithMeta(BaseDataset):
         METAINFO = dict(task='from_class', palette=[1, 2])
