@@ -4,9 +4,10 @@ Both shard by rank themselves (``get_dist_info``), so a Lightning ``Trainer``
 must run with ``use_distributed_sampler=False``. Both can save how many
 indices this rank has yielded (``state_dict``) and continue from the next
 index after ``load_state_dict``, so training resumes mid-epoch without
-replaying data. The count is of indices handed to the ``DataLoader``; with
-worker prefetching that runs ahead of the batches consumed, so a training
-loop that knows the consumed count may store that number instead.
+replaying data. ``state_dict`` counts the indices handed to the ``DataLoader``,
+which with worker prefetching runs ahead of the batches the training loop
+consumed; a loop that counts the indices it consumed from the current iterator
+saves :meth:`~_ConsumedPosition.state_dict_after` that count instead.
 """
 from __future__ import annotations
 
@@ -47,6 +48,34 @@ def _rescale_position(num_yielded: int, old_world_size: int, new_world_size: int
     return position
 
 
+class _ConsumedPosition:
+    """Where the current iterator started, so a position can count consumed indices."""
+
+    _iter_start = 0
+    _iterators_made = 0
+
+    @property
+    def iterators_made(self) -> int:
+        """How many iterators were made (or positions restored); identifies the current one."""
+        return self._iterators_made
+
+    def _start_iterator(self, start: int) -> None:
+        self._iter_start = start
+        self._iterators_made += 1
+
+    def state_dict_after(self, num_consumed: int) -> dict[str, int]:
+        """:meth:`state_dict` with the position after ``num_consumed`` indices of the
+        current iterator, however many more the ``DataLoader`` (its workers) has taken.
+
+        Args:
+            num_consumed: Indices of the current iterator the training loop consumed.
+        """
+        state = self.state_dict()  # type: ignore[attr-defined]
+        if getattr(self, '_restored', None) is None:  # not a restored, unstarted position
+            state['num_yielded'] = min(self._iter_start + num_consumed, state['num_yielded'])
+        return state
+
+
 def _counting(sampler: DefaultSampler, indices: list[int]) -> Iterator[int]:
     for index in indices:
         sampler._num_yielded += 1
@@ -54,7 +83,7 @@ def _counting(sampler: DefaultSampler, indices: list[int]) -> Iterator[int]:
 
 
 @DATA_SAMPLERS.register_module()
-class DefaultSampler(Sampler):
+class DefaultSampler(_ConsumedPosition, Sampler):
     """Sampler for one process or many (each rank takes every ``world_size``-th index).
 
     Each epoch uses ``torch.randperm`` with a generator seeded ``seed + epoch``
@@ -107,6 +136,7 @@ class DefaultSampler(Sampler):
             start = self._restored[1]
         self._restored = None
         self._num_yielded = start
+        self._start_iterator(start)
         return _counting(self, self._indices_of_rank()[start:])
 
     def __len__(self) -> int:
@@ -148,7 +178,7 @@ class DefaultSampler(Sampler):
 
 
 @DATA_SAMPLERS.register_module()
-class InfiniteSampler(Sampler):
+class InfiniteSampler(_ConsumedPosition, Sampler):
     """An endless stream of indices for iteration-based training.
 
     One generator seeded once with ``seed`` draws permutation after
@@ -199,6 +229,7 @@ class InfiniteSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         """Continue this rank's stream."""
+        self._start_iterator(self._num_yielded)
         for index in self.indices:
             self._num_yielded += 1
             yield index
@@ -227,3 +258,4 @@ class InfiniteSampler(Sampler):
             int(state_dict['num_yielded']), int(state_dict.get('world_size', self.world_size)),
             self.world_size, type(self).__name__)
         self.indices = self._indices_of_rank(self._num_yielded)
+        self._start_iterator(self._num_yielded)  # nothing of it consumed yet

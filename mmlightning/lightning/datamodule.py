@@ -133,6 +133,8 @@ class MMDataModule(LightningDataModule):
         self.diff_rank_seed = bool(diff_rank_seed)
         self._loaders: dict[str, tuple[tuple[int, int], DataLoader]] = {}
         self._pending_sampler_state: dict[str, Any] | None = None
+        #: (the train sampler's ``iterators_made``, training batches consumed from it)
+        self._consumed: tuple[int, int] = (-1, 0)
 
     @classmethod
     def from_cfg(cls, cfg: Any) -> MMDataModule:
@@ -189,6 +191,16 @@ class MMDataModule(LightningDataModule):
                 'as DefaultSampler already shard by rank, and each rank would then see only '
                 '1/world_size of its share. Pass Trainer(use_distributed_sampler=False).')
 
+    def on_before_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """Count the training batches the loop consumes (not those workers prefetched)."""
+        trainer = self.trainer
+        sampler = self._built_train_sampler()
+        if trainer is not None and trainer.training and sampler is not None:
+            iterator = getattr(sampler, 'iterators_made', None)
+            done = self._consumed[1] if self._consumed[0] == iterator else 0
+            self._consumed = (iterator, done + 1)
+        return batch
+
     def transfer_batch_to_device(self, batch: Any, device: Any, dataloader_idx: int) -> Any:
         """Leave the batch where it is: the model's data preprocessor moves it (MMEngine)."""
         return batch
@@ -208,19 +220,27 @@ class MMDataModule(LightningDataModule):
     def state_dict(self) -> dict[str, Any]:
         """The train sampler's position, or ``{}`` if it cannot save one.
 
-        The position counts the indices the sampler has handed to the
-        ``DataLoader``; with ``num_workers > 0`` that includes the batches the
-        workers have prefetched but the loop has not consumed yet.
+        The position counts the samples of the batches the training loop has
+        consumed, not those the ``DataLoader``'s workers have prefetched, so a
+        resume continues with the next batch the loop would have trained on.
+        With a ``batch_sampler`` (no fixed ``batch_size``), or outside a
+        ``Trainer``, it counts the indices handed to the ``DataLoader`` instead,
+        prefetched ones included.
 
         Returns:
             ``{'train_sampler': sampler.state_dict()}`` (see
             :meth:`DefaultSampler.state_dict`). It is also returned for a
             position restored before the loader was built.
         """
-        built = self._loaders.get('train')
-        sampler = None if built is None else _stateful_sampler(built[1])
+        sampler = self._built_train_sampler()
         if sampler is not None:
-            return dict(train_sampler=sampler.state_dict())
+            batch_size = self._loaders['train'][1].batch_size
+            if batch_size is None or self.trainer is None or \
+                    not hasattr(sampler, 'state_dict_after'):
+                return dict(train_sampler=sampler.state_dict())
+            iterator, batches = self._consumed
+            batches = batches if iterator == sampler.iterators_made else 0
+            return dict(train_sampler=sampler.state_dict_after(batches * batch_size))
         if self._pending_sampler_state is not None:
             return dict(train_sampler=dict(self._pending_sampler_state))
         return {}
@@ -306,6 +326,11 @@ class MMDataModule(LightningDataModule):
         if stage == 'train' and self._pending_sampler_state is not None:
             self._restore_sampler(loader)
         return loader
+
+    def _built_train_sampler(self) -> Any:
+        """The built train loader's resumable sampler, or ``None``."""
+        built = self._loaders.get('train')
+        return None if built is None else _stateful_sampler(built[1])
 
     def _restore_sampler(self, loader: DataLoader) -> None:
         sampler = _stateful_sampler(loader)

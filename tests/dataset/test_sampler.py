@@ -151,3 +151,33 @@ def test_infinite_sampler_resumes(monkeypatch, consumed):
     restored = InfiniteSampler(range(4), seed=0)
     restored.load_state_dict(state)
     assert list(itertools.islice(iter(restored), 10)) == reference[consumed:]
+
+
+def test_state_dict_after_counts_consumed_not_prefetched_indices():
+    sampler = DefaultSampler(list(range(10)), seed=3)
+    stream = iter(sampler)
+    taken = list(itertools.islice(stream, 6))  # a DataLoader's workers ran 6 indices ahead
+    assert sampler.state_dict()['num_yielded'] == 6
+    assert sampler.state_dict_after(4)['num_yielded'] == 4
+    assert sampler.state_dict_after(9)['num_yielded'] == 6  # never past what was handed out
+    resumed = DefaultSampler(list(range(10)), seed=3)
+    resumed.load_state_dict(sampler.state_dict_after(4))
+    assert resumed.state_dict_after(0)['num_yielded'] == 4  # restored, not iterated yet
+    assert list(resumed)[:2] == taken[4:6]
+    assert resumed.state_dict_after(1)['num_yielded'] == 5  # the restored start counts
+
+
+def test_infinite_state_dict_after_continues_the_stream():
+    sampler = InfiniteSampler(list(range(5)), seed=1)
+    first = list(itertools.islice(iter(sampler), 3))
+    second = iter(sampler)  # a new iterator (a new epoch) continues the stream
+    list(itertools.islice(second, 4))
+    assert sampler.iterators_made == 2
+    state = sampler.state_dict_after(2)
+    assert state['num_yielded'] == 5
+    resumed = InfiniteSampler(list(range(5)), seed=1)
+    resumed.load_state_dict(state)
+    assert resumed.state_dict_after(0)['num_yielded'] == 5
+    stream = list(itertools.islice(iter(InfiniteSampler(list(range(5)), seed=1)), 8))
+    assert first == stream[:3]
+    assert list(itertools.islice(iter(resumed), 3)) == stream[5:8]

@@ -38,12 +38,13 @@ def registered_dropout_model():
     MODELS._module_dict.pop('DropoutClassifier', None)
 
 
-def experiment(work_dir: Path, by_epoch: bool, **extra: Any) -> dict:
+def experiment(work_dir: Path, by_epoch: bool, num_workers: int = 0, **extra: Any) -> dict:
     schedule = dict(by_epoch=True, max_epochs=3) if by_epoch else \
         dict(by_epoch=False, max_iters=10)
     return dict(
         model=dict(type='DropoutClassifier'), work_dir=str(work_dir),
         train_dataloader=dict(dataset=dict(type='RunnerPoints', size=16), batch_size=4,
+                              num_workers=num_workers,
                               sampler=dict(type='DefaultSampler', shuffle=True)),
         train_cfg=schedule,
         optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-2, weight_decay=1e-2)),
@@ -60,15 +61,21 @@ def weights(runner: Runner) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
-@pytest.mark.parametrize('by_epoch, resume_from', [(False, 'iter_6.ckpt'),
-                                                   (True, 'epoch_2.ckpt')],
-                         ids=['iteration-based, mid-epoch', 'epoch-based, epoch boundary'])
-def test_resume_is_bitwise_exact(by_epoch: bool, resume_from: str, tmp_path: Path) -> None:
-    uninterrupted = Runner(**experiment(tmp_path / 'full', by_epoch))
+@pytest.mark.parametrize('by_epoch, resume_from, num_workers', [
+    (False, 'iter_6.ckpt', 0), (True, 'epoch_2.ckpt', 0), (False, 'iter_6.ckpt', 2)],
+    ids=['iteration-based, mid-epoch', 'epoch-based, epoch boundary',
+         'iteration-based, mid-epoch, 2 workers prefetching'])
+def test_resume_is_bitwise_exact(by_epoch: bool, resume_from: str, num_workers: int,
+                                 tmp_path: Path) -> None:
+    uninterrupted = Runner(**experiment(tmp_path / 'full', by_epoch, num_workers))
     uninterrupted.train()
     checkpoint = tmp_path / 'full' / resume_from
     assert checkpoint.is_file()
-    resumed = Runner(**experiment(tmp_path / 'resumed', by_epoch, resume=str(checkpoint)))
+    # the position of the batches trained, not of those the workers fetched ahead
+    saved = torch.load(checkpoint, weights_only=True)['MMDataModule']['train_sampler']
+    assert saved['num_yielded'] == (16 if by_epoch else 2 * 4)  # epoch end; 2 batches in
+    resumed = Runner(**experiment(tmp_path / 'resumed', by_epoch, num_workers,
+                                  resume=str(checkpoint)))
     resumed.train()
     assert resumed.iter == uninterrupted.iter
     expected, got = weights(uninterrupted), weights(resumed)
