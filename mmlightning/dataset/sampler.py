@@ -4,10 +4,9 @@ Both shard by rank themselves (``get_dist_info``), so a Lightning ``Trainer``
 must run with ``use_distributed_sampler=False``. Both can save how many
 indices this rank has yielded (``state_dict``) and continue from the next
 index after ``load_state_dict``, so training resumes mid-epoch without
-replaying data. ``state_dict`` counts the indices handed to the ``DataLoader``,
-which with worker prefetching runs ahead of the batches the training loop
-consumed; a loop that counts the indices it consumed from the current iterator
-saves :meth:`~_ConsumedPosition.state_dict_after` that count instead.
+replaying data. With worker prefetching the ``DataLoader`` takes indices ahead
+of the batches trained on; a training loop that reports what it consumed
+(``report_consumed``) makes the saved position count those instead.
 """
 from __future__ import annotations
 
@@ -49,31 +48,36 @@ def _rescale_position(num_yielded: int, old_world_size: int, new_world_size: int
 
 
 class _ConsumedPosition:
-    """Where the current iterator started, so a position can count consumed indices."""
+    """The position of the indices a training loop consumed, as opposed to those yielded.
+
+    A ``DataLoader`` with workers takes indices ahead of the batches the loop has
+    trained on. A loop that reports what it consumed (:meth:`report_consumed`, as
+    ``MMDataModule`` does) gets that position in ``state_dict``, so a resume continues
+    with the next batch it would have trained on. Without reports the position is
+    the count of indices yielded.
+    """
 
     _iter_start = 0
-    _iterators_made = 0
-
-    @property
-    def iterators_made(self) -> int:
-        """How many iterators were made (or positions restored); identifies the current one."""
-        return self._iterators_made
+    _consumed: int | None = None
 
     def _start_iterator(self, start: int) -> None:
         self._iter_start = start
-        self._iterators_made += 1
+        self._consumed = None
 
-    def state_dict_after(self, num_consumed: int) -> dict[str, int]:
-        """:meth:`state_dict` with the position after ``num_consumed`` indices of the
-        current iterator, however many more the ``DataLoader`` (its workers) has taken.
+    def report_consumed(self, num_indices: int) -> None:
+        """Record that the training loop consumed ``num_indices`` more indices of the
+        current iterator.
 
         Args:
-            num_consumed: Indices of the current iterator the training loop consumed.
+            num_indices: Indices of the batch the loop took (the batch size).
         """
-        state = self.state_dict()  # type: ignore[attr-defined]
-        if getattr(self, '_restored', None) is None:  # not a restored, unstarted position
-            state['num_yielded'] = min(self._iter_start + num_consumed, state['num_yielded'])
-        return state
+        self._consumed = (self._consumed or 0) + num_indices
+
+    def _position(self, num_yielded: int) -> int:
+        """``num_yielded``, or the consumed position when the loop reports it."""
+        if self._consumed is None:
+            return num_yielded
+        return min(self._iter_start + self._consumed, num_yielded)
 
 
 def _counting(sampler: DefaultSampler, indices: list[int]) -> Iterator[int]:
@@ -157,7 +161,7 @@ class DefaultSampler(_ConsumedPosition, Sampler):
     def state_dict(self) -> dict[str, int]:
         """The position: ``epoch``, ``seed``, ``num_yielded`` (by this rank this epoch)
         and ``world_size``; a restored position not yet iterated is returned as restored."""
-        epoch, position = self._restored or (self.epoch, self._num_yielded)
+        epoch, position = self._restored or (self.epoch, self._position(self._num_yielded))
         return dict(epoch=epoch, seed=self.seed, num_yielded=position,
                     world_size=self.world_size)
 
@@ -239,12 +243,23 @@ class InfiniteSampler(_ConsumedPosition, Sampler):
         return self.size
 
     def set_epoch(self, epoch: int) -> None:
-        """Does nothing: the stream has no epochs."""
+        """Rewind the stream to the consumed position, if the training loop reports one.
+
+        The stream has no epochs, but Lightning makes a new ``DataLoader`` iterator
+        each epoch: the indices its workers took ahead would be lost, where MMEngine's
+        single iterator trains on them. The next iterator continues with them.
+        """
+        position = self._position(self._num_yielded)
+        if position != self._num_yielded:
+            self._num_yielded = position
+            self.indices = self._indices_of_rank(position)
+            self._start_iterator(position)
 
     def state_dict(self) -> dict[str, int]:
         """The position: ``seed``, ``num_yielded`` (by this rank, in total) and
         ``world_size``."""
-        return dict(seed=self.seed, num_yielded=self._num_yielded, world_size=self.world_size)
+        return dict(seed=self.seed, num_yielded=self._position(self._num_yielded),
+                    world_size=self.world_size)
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a position: the next iteration continues with the next index.
@@ -258,4 +273,4 @@ class InfiniteSampler(_ConsumedPosition, Sampler):
             int(state_dict['num_yielded']), int(state_dict.get('world_size', self.world_size)),
             self.world_size, type(self).__name__)
         self.indices = self._indices_of_rank(self._num_yielded)
-        self._start_iterator(self._num_yielded)  # nothing of it consumed yet
+        self._start_iterator(self._num_yielded)

@@ -133,8 +133,6 @@ class MMDataModule(LightningDataModule):
         self.diff_rank_seed = bool(diff_rank_seed)
         self._loaders: dict[str, tuple[tuple[int, int], DataLoader]] = {}
         self._pending_sampler_state: dict[str, Any] | None = None
-        #: (the train sampler's ``iterators_made``, training batches consumed from it)
-        self._consumed: tuple[int, int] = (-1, 0)
 
     @classmethod
     def from_cfg(cls, cfg: Any) -> MMDataModule:
@@ -192,13 +190,18 @@ class MMDataModule(LightningDataModule):
                 '1/world_size of its share. Pass Trainer(use_distributed_sampler=False).')
 
     def on_before_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
-        """Count the training batches the loop consumes (not those workers prefetched)."""
-        trainer = self.trainer
-        sampler = self._built_train_sampler()
-        if trainer is not None and trainer.training and sampler is not None:
-            iterator = getattr(sampler, 'iterators_made', None)
-            done = self._consumed[1] if self._consumed[0] == iterator else 0
-            self._consumed = (iterator, done + 1)
+        """Report each training batch the loop takes to the train sampler.
+
+        Its saved position then counts the batches trained on, not those the
+        ``DataLoader``'s workers fetched ahead (``report_consumed`` of
+        ``DefaultSampler``/``InfiniteSampler``); a loader with a ``batch_sampler``
+        has no fixed batch size and reports nothing.
+        """
+        trainer, sampler = self.trainer, self._built_train_sampler()
+        batch_size = self._loaders['train'][1].batch_size if sampler is not None else None
+        if trainer is not None and trainer.training and batch_size is not None and \
+                hasattr(sampler, 'report_consumed'):
+            sampler.report_consumed(batch_size)
         return batch
 
     def transfer_batch_to_device(self, batch: Any, device: Any, dataloader_idx: int) -> Any:
@@ -220,12 +223,11 @@ class MMDataModule(LightningDataModule):
     def state_dict(self) -> dict[str, Any]:
         """The train sampler's position, or ``{}`` if it cannot save one.
 
-        The position counts the samples of the batches the training loop has
-        consumed, not those the ``DataLoader``'s workers have prefetched, so a
-        resume continues with the next batch the loop would have trained on.
-        With a ``batch_sampler`` (no fixed ``batch_size``), or outside a
-        ``Trainer``, it counts the indices handed to the ``DataLoader`` instead,
-        prefetched ones included.
+        Under a ``Trainer`` the position counts the batches the training loop
+        consumed (see :meth:`on_before_batch_transfer`), not those the
+        ``DataLoader``'s workers prefetched, so a resume continues with the next
+        batch the loop would have trained on. With a ``batch_sampler``, or
+        without a ``Trainer``, it counts the indices handed to the ``DataLoader``.
 
         Returns:
             ``{'train_sampler': sampler.state_dict()}`` (see
@@ -234,13 +236,7 @@ class MMDataModule(LightningDataModule):
         """
         sampler = self._built_train_sampler()
         if sampler is not None:
-            batch_size = self._loaders['train'][1].batch_size
-            if batch_size is None or self.trainer is None or \
-                    not hasattr(sampler, 'state_dict_after'):
-                return dict(train_sampler=sampler.state_dict())
-            iterator, batches = self._consumed
-            batches = batches if iterator == sampler.iterators_made else 0
-            return dict(train_sampler=sampler.state_dict_after(batches * batch_size))
+            return dict(train_sampler=sampler.state_dict())
         if self._pending_sampler_state is not None:
             return dict(train_sampler=dict(self._pending_sampler_state))
         return {}

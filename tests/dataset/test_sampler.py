@@ -153,31 +153,30 @@ def test_infinite_sampler_resumes(monkeypatch, consumed):
     assert list(itertools.islice(iter(restored), 10)) == reference[consumed:]
 
 
-def test_state_dict_after_counts_consumed_not_prefetched_indices():
+def test_reported_consumption_is_the_saved_position():
     sampler = DefaultSampler(list(range(10)), seed=3)
-    stream = iter(sampler)
-    taken = list(itertools.islice(stream, 6))  # a DataLoader's workers ran 6 indices ahead
-    assert sampler.state_dict()['num_yielded'] == 6
-    assert sampler.state_dict_after(4)['num_yielded'] == 4
-    assert sampler.state_dict_after(9)['num_yielded'] == 6  # never past what was handed out
+    taken = list(itertools.islice(iter(sampler), 6))  # a DataLoader's workers ran ahead
+    assert sampler.state_dict()['num_yielded'] == 6  # nothing reported: what was yielded
+    sampler.report_consumed(2)
+    sampler.report_consumed(2)
+    assert sampler.state_dict()['num_yielded'] == 4
     resumed = DefaultSampler(list(range(10)), seed=3)
-    resumed.load_state_dict(sampler.state_dict_after(4))
-    assert resumed.state_dict_after(0)['num_yielded'] == 4  # restored, not iterated yet
+    resumed.load_state_dict(sampler.state_dict())
     assert list(resumed)[:2] == taken[4:6]
-    assert resumed.state_dict_after(1)['num_yielded'] == 5  # the restored start counts
+    sampler.report_consumed(9)
+    assert sampler.state_dict()['num_yielded'] == 6  # never past what was handed out
 
 
-def test_infinite_state_dict_after_continues_the_stream():
+def test_infinite_sampler_rewinds_to_the_consumed_position_at_a_new_epoch():
+    """Lightning makes a new iterator each epoch; MMEngine's one iterator loses nothing."""
+    stream = list(itertools.islice(iter(InfiniteSampler(list(range(5)), seed=1)), 9))
     sampler = InfiniteSampler(list(range(5)), seed=1)
-    first = list(itertools.islice(iter(sampler), 3))
-    second = iter(sampler)  # a new iterator (a new epoch) continues the stream
-    list(itertools.islice(second, 4))
-    assert sampler.iterators_made == 2
-    state = sampler.state_dict_after(2)
-    assert state['num_yielded'] == 5
+    assert list(itertools.islice(iter(sampler), 6)) == stream[:6]  # 2 batches fetched ahead
+    sampler.report_consumed(4)
+    assert sampler.state_dict()['num_yielded'] == 4
+    sampler.set_epoch(1)
+    assert list(itertools.islice(iter(sampler), 5)) == stream[4:9]
     resumed = InfiniteSampler(list(range(5)), seed=1)
-    resumed.load_state_dict(state)
-    assert resumed.state_dict_after(0)['num_yielded'] == 5
-    stream = list(itertools.islice(iter(InfiniteSampler(list(range(5)), seed=1)), 8))
-    assert first == stream[:3]
-    assert list(itertools.islice(iter(resumed), 3)) == stream[5:8]
+    resumed.load_state_dict(dict(seed=1, num_yielded=4))
+    resumed.set_epoch(1)  # nothing consumed from the restored position: no rewind
+    assert list(itertools.islice(iter(resumed), 2)) == stream[4:6]

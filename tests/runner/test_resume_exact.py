@@ -38,14 +38,14 @@ def registered_dropout_model():
     MODELS._module_dict.pop('DropoutClassifier', None)
 
 
-def experiment(work_dir: Path, by_epoch: bool, num_workers: int = 0, **extra: Any) -> dict:
+def experiment(work_dir: Path, by_epoch: bool, num_workers: int = 0,
+               sampler: str = 'DefaultSampler', **extra: Any) -> dict:
     schedule = dict(by_epoch=True, max_epochs=3) if by_epoch else \
         dict(by_epoch=False, max_iters=10)
     return dict(
         model=dict(type='DropoutClassifier'), work_dir=str(work_dir),
         train_dataloader=dict(dataset=dict(type='RunnerPoints', size=16), batch_size=4,
-                              num_workers=num_workers,
-                              sampler=dict(type='DefaultSampler', shuffle=True)),
+                              num_workers=num_workers, sampler=dict(type=sampler, shuffle=True)),
         train_cfg=schedule,
         optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-2, weight_decay=1e-2)),
         param_scheduler=[dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=4),
@@ -61,20 +61,23 @@ def weights(runner: Runner) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
-@pytest.mark.parametrize('by_epoch, resume_from, num_workers', [
-    (False, 'iter_6.ckpt', 0), (True, 'epoch_2.ckpt', 0), (False, 'iter_6.ckpt', 2)],
+@pytest.mark.parametrize('by_epoch, resume_from, num_workers, sampler', [
+    (False, 'iter_6.ckpt', 0, 'DefaultSampler'), (True, 'epoch_2.ckpt', 0, 'DefaultSampler'),
+    (False, 'iter_6.ckpt', 2, 'DefaultSampler'), (False, 'iter_6.ckpt', 2, 'InfiniteSampler')],
     ids=['iteration-based, mid-epoch', 'epoch-based, epoch boundary',
-         'iteration-based, mid-epoch, 2 workers prefetching'])
+         'iteration-based, mid-epoch, 2 workers prefetching',
+         'InfiniteSampler, mid-epoch, 2 workers prefetching'])
 def test_resume_is_bitwise_exact(by_epoch: bool, resume_from: str, num_workers: int,
-                                 tmp_path: Path) -> None:
-    uninterrupted = Runner(**experiment(tmp_path / 'full', by_epoch, num_workers))
+                                 sampler: str, tmp_path: Path) -> None:
+    uninterrupted = Runner(**experiment(tmp_path / 'full', by_epoch, num_workers, sampler))
     uninterrupted.train()
     checkpoint = tmp_path / 'full' / resume_from
     assert checkpoint.is_file()
     # the position of the batches trained, not of those the workers fetched ahead
     saved = torch.load(checkpoint, weights_only=True)['MMDataModule']['train_sampler']
-    assert saved['num_yielded'] == (16 if by_epoch else 2 * 4)  # epoch end; 2 batches in
-    resumed = Runner(**experiment(tmp_path / 'resumed', by_epoch, num_workers,
+    trained = 16 if by_epoch else (6 if sampler == 'InfiniteSampler' else 2) * 4
+    assert saved['num_yielded'] == trained  # DefaultSampler: in this epoch; Infinite: in all
+    resumed = Runner(**experiment(tmp_path / 'resumed', by_epoch, num_workers, sampler,
                                   resume=str(checkpoint)))
     resumed.train()
     assert resumed.iter == uninterrupted.iter
@@ -82,3 +85,17 @@ def test_resume_is_bitwise_exact(by_epoch: bool, resume_from: str, num_workers: 
     for name in expected:
         assert torch.equal(got[name], expected[name]), name
     assert resumed.module.optim_wrapper.get_lr() == uninterrupted.module.optim_wrapper.get_lr()
+
+
+def test_workers_prefetching_ahead_change_no_batch(tmp_path: Path) -> None:
+    """With an InfiniteSampler, Lightning's new iterator each epoch would drop the indices
+    the workers fetched ahead; the sampler rewinds, so 2 workers train on the batches one
+    process does (MMEngine's single iterator)."""
+    trained = []
+    for num_workers in (0, 2):
+        runner = Runner(**experiment(tmp_path / str(num_workers), False, num_workers,
+                                     'InfiniteSampler'))
+        runner.train()
+        trained.append(weights(runner))
+    for name in trained[0]:
+        assert torch.equal(trained[1][name], trained[0][name]), name
