@@ -202,8 +202,14 @@ class RunnerView:
         meta.setdefault('epoch', self.epoch + 1 if by_epoch else self.epoch)
         meta.setdefault('iter', self.iter if by_epoch else self.iter + 1)
         meta.update(self._run_meta())
-        # trainer.save_checkpoint's own steps, with 'meta' added to what it writes
-        checkpoint = self.trainer._checkpoint_connector.dump_checkpoint(not save_optimizer)
+        # trainer.save_checkpoint's own steps, with 'meta' added to what it writes. A full
+        # dump even without the optimizer: Lightning's weights-only dump skips the callbacks'
+        # on_save_checkpoint, where MMEngine calls before_save_checkpoint for every file
+        # (EMAHook puts the averaged weights in a best checkpoint there).
+        checkpoint = self.trainer._checkpoint_connector.dump_checkpoint(weights_only=False)
+        if not save_optimizer:
+            for key in ('optimizer_states', 'lr_schedulers'):
+                checkpoint.pop(key, None)
         checkpoint['meta'] = meta
         if not save_param_scheduler:
             checkpoint.get(CHECKPOINT_KEY, {}).pop('param_schedulers', None)

@@ -107,6 +107,28 @@ def test_ema_weights_are_swapped_in_for_val_and_test_and_restored(
     torch.testing.assert_close(resumed_probe.after[0][1], more[2])
 
 
+def test_best_checkpoint_holds_the_averaged_weights(make_runner: Callable[..., Any],
+                                                   tmp_path: Any) -> None:
+    """As in MMEngine, before_save_checkpoint runs for a weights-only (best) checkpoint too."""
+    probe = Probe()
+    runner = make_runner([EMAHook(momentum=MOMENTUM), probe], work_dir=str(tmp_path / 'run'),
+                         default_hooks=dict(checkpoint=dict(
+                             type='CheckpointHook', interval=-1, save_last=False,
+                             save_best='acc', rule='greater')))
+    runner.train()
+    best_path, = (tmp_path / 'run').glob('best_acc_*.ckpt')
+    best = torch.load(best_path, weights_only=True)
+    assert 'optimizer_states' not in best  # save_optimizer=False, as MMEngine's best files
+    epoch = int(best_path.stem.rsplit('_', 1)[1])
+    raw = probe.raw[:3 * epoch]
+    saved = torch.cat([best['state_dict']['model.linear.weight'].flatten(),
+                       best['state_dict']['model.linear.bias']])
+    stored_raw = torch.cat([best['ema_state_dict']['module.linear.weight'].flatten(),
+                            best['ema_state_dict']['module.linear.bias']])
+    torch.testing.assert_close(saved, expected_ema(raw))
+    torch.testing.assert_close(stored_raw, raw[-1])
+
+
 def test_begin_iter_copies_the_model_until_the_average_starts() -> None:
     model = nn.Linear(2, 1)
     runner = SimpleNamespace(model=model, iter=0, epoch=0, max_iters=10, max_epochs=None)
