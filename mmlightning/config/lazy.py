@@ -11,7 +11,40 @@ from contextlib import contextmanager
 from typing import Any
 
 
-class LazyObject:
+class _Lazy:
+    """What lazily imported values share: attribute access makes a :class:`LazyAttr`,
+    calling is an error, equality and hashing go by the dotted path, and pickling
+    keeps the instance dict (``__getattr__`` would otherwise answer pickle's probes)."""
+
+    location: str | None
+
+    def dotted(self) -> str:
+        """The full dotted path, e.g. ``'torch.optim.SGD'``."""
+        raise NotImplementedError
+
+    def __getattr__(self, name: str) -> LazyAttr:
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return LazyAttr(name, self)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f'{self.dotted()} is imported lazily in a pure-Python config and '
+                           'cannot be called while the config is read')
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.dotted() == self.dotted()  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash(self.dotted())
+
+    def __getstate__(self) -> dict:
+        return self.__dict__
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+class LazyObject(_Lazy):
     """An imported module or module attribute, imported on :meth:`build`.
 
     Args:
@@ -61,15 +94,6 @@ class LazyObject:
             raise ImportError(f'cannot import {self._imported} from {self.module} '
                               f'(imported at {self.location})') from error
 
-    def __getattr__(self, name: str) -> LazyAttr:
-        if name.startswith('__'):
-            raise AttributeError(name)
-        return LazyAttr(name, self)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(f'{self.dotted()} is imported lazily in a pure-Python config and '
-                           'cannot be called while the config is read')
-
     def dotted(self) -> str:
         """The full dotted path, e.g. ``'torch.optim.SGD'``."""
         return f'{self.module}.{self._imported}' if self._imported else self.module
@@ -79,26 +103,14 @@ class LazyObject:
 
     __repr__ = __str__
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LazyObject) and other.dotted() == self.dotted()
-
-    def __hash__(self) -> int:
-        return hash(self.dotted())
-
     def __deepcopy__(self, memo: dict) -> LazyObject:
         return LazyObject(self._module, self._imported, self.location)
 
-    def __getstate__(self) -> dict:
-        return self.__dict__
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-
-
-class LazyAttr:
+class LazyAttr(_Lazy):
     """An attribute of a :class:`LazyObject` (``nn.Linear`` after ``import torch.nn as nn``)."""
 
-    def __init__(self, name: str, source: LazyObject | LazyAttr) -> None:
+    def __init__(self, name: str, source: _Lazy) -> None:
         self.name = name
         self.source = source
         self.location = source.location
@@ -106,8 +118,7 @@ class LazyAttr:
     @property
     def module(self) -> str:
         """Dotted path of the object this attribute is read from."""
-        source = self.source
-        return source.dotted() if isinstance(source, LazyObject) else source.dotted()
+        return self.source.dotted()
 
     def dotted(self) -> str:
         """The full dotted path, e.g. ``'torch.nn.Linear'``."""
@@ -120,34 +131,13 @@ class LazyAttr:
         except AttributeError as error:
             raise ImportError(f'cannot import {self.dotted()} (at {self.location})') from error
 
-    def __getattr__(self, name: str) -> LazyAttr:
-        if name.startswith('__'):
-            raise AttributeError(name)
-        return LazyAttr(name, self)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(f'{self.dotted()} is imported lazily in a pure-Python config and '
-                           'cannot be called while the config is read')
-
     def __str__(self) -> str:
         return self.name
 
     __repr__ = __str__
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LazyAttr) and other.dotted() == self.dotted()
-
-    def __hash__(self) -> int:
-        return hash(self.dotted())
-
     def __deepcopy__(self, memo: dict) -> LazyAttr:
         return LazyAttr(self.name, self.source)
-
-    def __getstate__(self) -> dict:
-        return self.__dict__
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
 
 
 LAZY_TYPES = (LazyObject, LazyAttr)

@@ -75,10 +75,26 @@ class _WrapperMixin:
 class _IndexMappingWrapper(_WrapperMixin):
     """A wrapper of one ``dataset`` whose indices map to the wrapped dataset's indices.
 
-    Subclasses implement :meth:`_get_ori_dataset_idx`.
+    Subclasses implement :meth:`_build_index_mapping` (run once, by :meth:`full_init`,
+    after the wrapped dataset's ``full_init``) and :meth:`_get_ori_dataset_idx`.
+
+    Args:
+        dataset: The dataset or its config.
+        lazy_init: Defer ``full_init`` of the wrapped dataset.
     """
 
     dataset: BaseDataset
+
+    def __init__(self, dataset: BaseDataset | Mapping, lazy_init: bool) -> None:
+        self.dataset = _build_dataset(dataset, f'{type(self).__name__}.dataset')
+        self._metainfo = self.dataset.metainfo
+        self._fully_initialized = False
+        if not lazy_init:
+            self.full_init()
+
+    def _build_index_mapping(self) -> None:
+        """Compute what :meth:`_get_ori_dataset_idx` needs from the initialised dataset."""
+        raise NotImplementedError
 
     def _get_ori_dataset_idx(self, idx: int) -> int:
         """The index in the wrapped dataset of global index ``idx``."""
@@ -102,7 +118,11 @@ class _IndexMappingWrapper(_WrapperMixin):
 
     def full_init(self) -> None:
         """``full_init`` the wrapped dataset and build the index mapping."""
-        raise NotImplementedError
+        if self._fully_initialized:
+            return
+        self.dataset.full_init()
+        self._build_index_mapping()
+        self._fully_initialized = True
 
 
 @DATASETS.register_module()
@@ -227,20 +247,11 @@ class RepeatDataset(_IndexMappingWrapper):
 
     def __init__(self, dataset: BaseDataset | Mapping, times: int,
                  lazy_init: bool = False) -> None:
-        self.dataset = _build_dataset(dataset, 'RepeatDataset.dataset')
         self.times = times
-        self._metainfo = self.dataset.metainfo
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
+        super().__init__(dataset, lazy_init)
 
-    def full_init(self) -> None:
-        """``full_init`` the wrapped dataset and record its length."""
-        if self._fully_initialized:
-            return
-        self.dataset.full_init()
+    def _build_index_mapping(self) -> None:
         self._ori_len = len(self.dataset)
-        self._fully_initialized = True
 
     @force_full_init
     def _get_ori_dataset_idx(self, idx: int) -> int:
@@ -269,23 +280,14 @@ class ClassBalancedDataset(_IndexMappingWrapper):
 
     def __init__(self, dataset: BaseDataset | Mapping, oversample_thr: float,
                  lazy_init: bool = False) -> None:
-        self.dataset = _build_dataset(dataset, 'ClassBalancedDataset.dataset')
         self.oversample_thr = oversample_thr
-        self._metainfo = self.dataset.metainfo
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
+        super().__init__(dataset, lazy_init)
 
-    def full_init(self) -> None:
-        """``full_init`` the wrapped dataset and compute the repeated indices."""
-        if self._fully_initialized:
-            return
-        self.dataset.full_init()
+    def _build_index_mapping(self) -> None:
         repeat_factors = self._get_repeat_factors(self.dataset, self.oversample_thr)
         self.repeat_indices: list[int] = [
             index for index, factor in enumerate(repeat_factors)
             for _ in range(math.ceil(factor))]
-        self._fully_initialized = True
 
     def _get_repeat_factors(self, dataset: BaseDataset, repeat_thr: float) -> list[float]:
         """The repeat factor of each sample of ``dataset``."""
