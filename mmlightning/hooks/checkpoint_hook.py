@@ -31,6 +31,7 @@ from mmlightning.utils.suggestions import did_you_mean
 
 from .checkpoint_files import publish_checkpoint, remove_checkpoint
 from .hook import DATA_BATCH, Hook
+from .metric_rules import DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS, RULE_MAP, infer_rule
 
 #: Checkpoint key of the hook's resumable state (MMEngine's message-hub entries).
 STATE_KEY = 'checkpoint_hook'
@@ -78,12 +79,10 @@ class CheckpointHook(Hook):
 
     out_dir: str
     priority = 'VERY_LOW'
-    rule_map: dict[str, Callable[[Any, Any], bool]] = {'greater': lambda x, y: x > y,
-                                                      'less': lambda x, y: x < y}
+    rule_map = RULE_MAP
     init_value_map = {'greater': -inf, 'less': inf}
-    _default_greater_keys = ['acc', 'top', 'AR@', 'auc', 'precision', 'mAP', 'mDice', 'mIoU',
-                             'mAcc', 'aAcc']
-    _default_less_keys = ['loss']
+    _default_greater_keys = DEFAULT_GREATER_KEYS
+    _default_less_keys = DEFAULT_LESS_KEYS
 
     def __init__(self, interval: int = -1, by_epoch: bool = True, save_optimizer: bool = True,
                  save_param_scheduler: bool = True, out_dir: str | Path | None = None,
@@ -153,17 +152,9 @@ class CheckpointHook(Hook):
         self.key_indicators = key_indicators
 
     def _infer_rule(self, key: str) -> str:
-        key_lc = key.lower()
-        greater = {k.lower() for k in self.greater_keys}
-        less = {k.lower() for k in self.less_keys}
-        if key_lc in greater:
-            return 'greater'
-        if key_lc in less:
-            return 'less'
-        if any(k in key_lc for k in greater):
-            return 'greater'
-        if any(k in key_lc for k in less):
-            return 'less'
+        rule = infer_rule(key, self.greater_keys, self.less_keys)
+        if rule is not None:
+            return rule
         raise ValueError(f"cannot infer the rule for metric '{key}': pass rule='greater' or "
                          "rule='less' (or add it to greater_keys/less_keys)")
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from math import inf, isfinite
 from typing import Any
 
 from mmlightning.registry import HOOKS
 
 from .hook import Hook
+from .metric_rules import DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS, RULE_MAP, infer_rule
 
 
 @HOOKS.register_module()
@@ -36,11 +36,9 @@ class EarlyStoppingHook(Hook):
 
     priority = 'LOWEST'
 
-    rule_map: dict[str, Callable[[float, float], bool]] = {
-        'greater': lambda x, y: x > y, 'less': lambda x, y: x < y}
-    _default_greater_keys = ['acc', 'top', 'AR@', 'auc', 'precision', 'mAP', 'mDice', 'mIoU',
-                             'mAcc', 'aAcc']
-    _default_less_keys = ['loss']
+    rule_map = RULE_MAP
+    _default_greater_keys = DEFAULT_GREATER_KEYS
+    _default_less_keys = DEFAULT_LESS_KEYS
 
     def __init__(self, monitor: str, rule: str | None = None, min_delta: float = 0.1,
                  strict: bool = False, check_finite: bool = True, patience: int = 5,
@@ -60,17 +58,9 @@ class EarlyStoppingHook(Hook):
         self.best_score = -inf if rule == 'greater' else inf
 
     def _init_rule(self, monitor: str) -> str:
-        greater = {key.lower() for key in self._default_greater_keys}
-        less = {key.lower() for key in self._default_less_keys}
-        name = monitor.lower()
-        if name in greater:
-            return 'greater'
-        if name in less:
-            return 'less'
-        if any(key in name for key in greater):
-            return 'greater'
-        if any(key in name for key in less):
-            return 'less'
+        rule = infer_rule(monitor, self._default_greater_keys, self._default_less_keys)
+        if rule is not None:
+            return rule
         raise ValueError(f'EarlyStoppingHook: cannot infer whether a greater or a smaller '
                          f"{monitor!r} is better; pass rule='greater' or rule='less'")
 
