@@ -19,12 +19,21 @@ def _initialize(module: nn.Module, cfg: Mapping[str, Any], wholemodule: bool = F
     initializer(module)
 
 
+def _copied_cfgs(value: Any, name: str) -> list[dict[str, Any]]:
+    """``value`` (a dict or a list of dicts) as a list of deep copies (it may be shared).
+
+    Raises:
+        TypeError: If ``value`` is neither, naming it ``name``.
+    """
+    if not isinstance(value, (Mapping, list)):
+        raise TypeError(f'{name} must be a dict or a list of dict, got {value!r} '
+                        f'({type(value).__name__})')
+    return [copy.deepcopy(dict(cfg)) for cfg in ([value] if isinstance(value, Mapping)
+                                                 else value)]
+
+
 def _initialize_override(module: nn.Module, override: Any, cfg: dict[str, Any]) -> None:
-    if not isinstance(override, (Mapping, list)):
-        raise TypeError(f'override must be a dict or a list of dict, got {override!r} '
-                        f'({type(override).__name__})')
-    for entry in [override] if isinstance(override, Mapping) else override:
-        entry = copy.deepcopy(dict(entry))
+    for entry in _copied_cfgs(override, 'override'):
         name = entry.pop('name', None)
         if name is None:
             raise ValueError(f'override must contain the key "name" (the attribute of the '
@@ -68,12 +77,7 @@ def initialize(module: nn.Module, init_cfg: InitCfg) -> None:
         >>> initialize(model, [dict(type='Constant', layer='Conv1d', val=1),
         ...                    dict(type='Constant', layer='Linear', val=2)])
     """
-    if not isinstance(init_cfg, (Mapping, list)):
-        raise TypeError(f'init_cfg must be a dict or a list of dict, got {init_cfg!r} '
-                        f'({type(init_cfg).__name__})')
-    for cfg in [init_cfg] if isinstance(init_cfg, Mapping) else init_cfg:
-        # Copy: one init_cfg may be shared by several modules.
-        cfg = copy.deepcopy(dict(cfg))
+    for cfg in _copied_cfgs(init_cfg, 'init_cfg'):  # one init_cfg may serve several modules
         override = cfg.pop('override', None)
         _initialize(module, cfg)
         if override is not None:
