@@ -9,10 +9,12 @@ wins over the translation.
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
 
+from .launcher_env import launched_layout
 from .train_loop_spec import TrainLoopSpec
 
 #: Defaults that MMEngine semantics need, whatever the config says.
@@ -76,6 +78,7 @@ def _launcher_args(launcher: str, env_cfg: Mapping[str, Any]) -> dict[str, Any]:
         backend = (env_cfg.get('dist_cfg') or {}).get('backend')
         args['strategy'] = DDPStrategy(process_group_backend=backend) if backend else 'ddp'
         args['devices'] = 'auto'
+        args.update(launched_layout(launcher, os.environ))
     else:
         args['devices'] = 1
     if env_cfg.get('cudnn_benchmark'):

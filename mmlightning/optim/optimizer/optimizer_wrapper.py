@@ -174,9 +174,16 @@ class OptimWrapper(BaseOptimWrapper):
         """Run the forward in here: blocks gradient sync at non-updating iterations.
 
         Args:
-            model: The model being trained (``no_sync`` is used if it has one).
+            model: The model being trained (``no_sync`` is used if it has one). A model sharded
+                by ``fully_shard`` (FSDP2) reads its gradient-sync flag in the backward that
+                follows the context, so the flag is set for that backward and left as it is.
         """
-        if self.should_sync():
+        sync = self.should_sync()
+        set_gradient_sync = getattr(model, 'set_requires_gradient_sync', None)
+        if callable(set_gradient_sync):
+            set_gradient_sync(sync)
+            yield
+        elif sync:
             yield
         else:
             with self._backend.no_sync(model):
@@ -189,6 +196,8 @@ class OptimWrapper(BaseOptimWrapper):
         if not params:
             return
         grad = self._backend.clip_grad(params, self._clip_type, **self.clip_grad_kwargs)
+        if hasattr(grad, 'full_tensor'):  # sharded parameters (DTensors): the global norm
+            grad = grad.full_tensor()
         hub = self.message_hub
         if grad is not None and hub is not None:
             hub.update_scalar(f'train/{self.grad_name}', grad.detach())
