@@ -16,6 +16,8 @@ import yaml
 
 from mmlightning.utils.suggestions import did_you_mean
 
+from . import file_helpers
+from .argparser import auto_argparser
 from .config_dict import ConfigDict, _to_plain
 from .errors import ConfigKeyError
 from .lazy_loader import LazyLoader, is_lazy_import
@@ -23,6 +25,7 @@ from .loader import FileLoader, LoadedConfig, check_suffix
 from .merge import merge_a_into_b
 from .pretty import format_python
 from .provenance import KeyExplanation, Origin, iter_leaves
+from .substitution import substitute_base_vars
 
 RESERVED_KEYS = ('filename', 'text', 'pretty_text', 'env_variables')
 
@@ -58,8 +61,10 @@ class Config:
             raise TypeError(f'cfg_dict must be a dict, got {type(cfg_dict).__name__}')
         for key in cfg_dict:
             if key in RESERVED_KEYS:
-                raise KeyError(f'{key!r} is a reserved name of Config and cannot be a '
-                               f'top-level key; rename it (reserved: {", ".join(RESERVED_KEYS)})')
+                raise ConfigKeyError(
+                    f'{key} is reserved for config file{" " + str(filename) if filename else ""}'
+                    f': it is a Config property and cannot be a top-level key; rename it '
+                    f'(reserved: {", ".join(RESERVED_KEYS)})')
         filename = str(filename) if filename is not None else None
         if cfg_text:
             text = cfg_text
@@ -117,6 +122,31 @@ class Config:
         if import_custom_modules and loaded.cfg.get('custom_imports'):
             _import_custom_modules(loaded.cfg['custom_imports'], filename)
         return Config._from_loaded(loaded, filename, format_python_code)
+
+    @staticmethod
+    def _file2dict(filename: str | Path, use_predefined_variables: bool = True,
+                   use_environment_variables: bool = True,
+                   lazy_import: bool | None = None) -> tuple[ConfigDict, str, dict[str, str]]:
+        """MMEngine's reading step: the merged dict, the text and the environment variables."""
+        filename = osp.abspath(osp.expanduser(str(filename)))
+        if lazy_import is None:
+            lazy_import = check_suffix(filename) == '.py' and _looks_lazy(filename)
+        loaded = LazyLoader().load(filename) if lazy_import else FileLoader(
+            use_predefined_variables, use_environment_variables).load(filename)
+        return ConfigDict(loaded.cfg), loaded.text, loaded.env_variables
+
+    auto_argparser = staticmethod(auto_argparser)
+    _validate_py_syntax = staticmethod(file_helpers.validate_py_syntax)
+    _substitute_predefined_vars = staticmethod(file_helpers.substitute_predefined_vars_file)
+    _substitute_env_variables = staticmethod(file_helpers.substitute_env_variables_file)
+    _pre_substitute_base_vars = staticmethod(file_helpers.pre_substitute_base_vars_file)
+    _get_cfg_path = staticmethod(file_helpers.get_cfg_path)
+    _dict_to_config_dict = staticmethod(file_helpers.dict_to_config_dict)
+
+    @staticmethod
+    def _substitute_base_vars(cfg: Any, base_var_dict: dict[str, str], base_cfg: dict) -> Any:
+        """Swap the placeholders of :meth:`_pre_substitute_base_vars` for values of ``base_cfg``."""
+        return substitute_base_vars(cfg, base_var_dict, base_cfg, '<config>')
 
     @staticmethod
     def _from_loaded(loaded: LoadedConfig, filename: str, format_python_code: bool) -> Config:
@@ -253,10 +283,11 @@ class Config:
 
     @staticmethod
     def diff(cfg1: str | Config, cfg2: str | Config) -> str:
-        """Unified diff of two configs' ``pretty_text``."""
+        """Unified diff of two configs' ``pretty_text``, laid out as MMEngine prints it."""
         texts = [(Config.fromfile(c) if isinstance(c, str) else c).pretty_text.split('\n')
                  for c in (cfg1, cfg2)]
-        return '\n'.join(difflib.unified_diff(*texts, lineterm=''))
+        return ''.join(line + '\n' for line in difflib.unified_diff(*texts)) + '\n'
+
 
     # ------------------------------------------------------- conversion
     def to_dict(self, keep_imported: bool = False) -> dict:
@@ -363,7 +394,8 @@ def _import_custom_modules(custom_imports: Any, filename: str) -> None:
         import_modules_from_strings(**custom_imports)
     except ImportError as error:
         paths = '\n    '.join(sys.path)
-        raise ImportError(f'custom_imports of {filename} failed: {error}. sys.path is:\n    '
+        raise ImportError(f'Failed to import custom modules from {dict(custom_imports)} '
+                          f'(custom_imports of {filename}): {error}. sys.path is:\n    '
                           f'{paths}\nSet PYTHONPATH so that it contains the folder of your '
                           'custom modules.') from error
 

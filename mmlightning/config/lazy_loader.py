@@ -55,6 +55,9 @@ def is_lazy_import(text: str, filename: str) -> bool:
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 return True
+            if node.module in ('mmengine', 'mmlightning') and \
+                    [alias.name for alias in node.names] == ['Config']:
+                continue  # `from mmengine import Config` to read other configs (MMEngine rule)
             if node.module and not _is_config_module(node.module) \
                     and not _is_stdlib(node.module):
                 return True

@@ -4,8 +4,10 @@
   ``{{ fileBasenameNoExtension }}``, ``{{ fileExtname }}``;
 - environment variables: ``{{$NAME:default}}`` or, to keep ``.py`` syntax
   valid and substitute non-strings, ``{{'$NAME:default'}}``;
-- base variables: ``{{_base_.a.b}}`` becomes a placeholder string that
-  :func:`substitute_base_vars` swaps for the base's value after parsing.
+- base variables: ``{{_base_.a.b}}``, also quoted (``'{{_base_.a.b}}'``, to
+  keep the file valid Python, YAML or JSON), becomes a placeholder string that
+  :func:`substitute_base_vars` swaps for the base's value after parsing. A
+  reference inside a longer string is an error (MMEngine leaves garbage).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .provenance import iter_leaves
 BASE_KEY = '_base_'
 _ENV_PATTERN = re.compile(r'\{\{[\'\"]?\s*\$(\w+)\s*\:\s*(\S*?)\s*[\'\"]?\}\}')
 _BASE_VAR_PATTERN = re.compile(r'\{\{\s*' + BASE_KEY + r'\.([\w\.]+)\s*\}\}')
+_PLACEHOLDER_PATTERN = re.compile(r'_[\w.]+_[0-9a-f]{6}')
 
 
 def substitute_predefined_vars(text: str, filename: str) -> str:
@@ -69,11 +72,12 @@ def pre_substitute_base_vars(text: str) -> tuple[str, dict[str, str]]:
         The new text and a map from placeholder to the dotted base key.
     """
     placeholders: dict[str, str] = {}
-    for key in set(_BASE_VAR_PATTERN.findall(text)):
+    for key in sorted(set(_BASE_VAR_PATTERN.findall(text))):
         placeholder = f'_{key}_{uuid.uuid4().hex[:6]}'
         placeholders[placeholder] = key
-        text = re.sub(r'\{\{\s*' + BASE_KEY + r'\.' + re.escape(key) + r'\s*\}\}',
-                      f'"{placeholder}"', text)
+        reference = r'\{\{\s*' + BASE_KEY + r'\.' + re.escape(key) + r'\s*\}\}'
+        # a quoted reference is the whole value: the quotes go with it
+        text = re.sub(r'([\'"])' + reference + r'\1|' + reference, f'"{placeholder}"', text)
     return text, placeholders
 
 
@@ -88,9 +92,13 @@ def _base_value(base: dict, key: str, filename: str) -> Any:
         else:
             known = [path for path, _ in iter_leaves(base)] if isinstance(base, dict) else []
             prefix = '.'.join(walked)
+            here = sorted(map(str, node)) if isinstance(node, dict) else []
+            keys = (f" Keys of the base at '{prefix}': " if prefix else ' Keys of the base: ') \
+                + (', '.join(here) or '(none)') if isinstance(node, dict) else \
+                f" The base value at '{prefix}' is a {type(node).__name__}, not a dict."
             raise ConfigKeyError(
                 f"{{{{_base_.{key}}}}} in {filename}: the base configs have no key "
-                f"'{(prefix + '.' if prefix else '') + part}'.{did_you_mean(key, known)}")
+                f"'{(prefix + '.' if prefix else '') + part}'.{did_you_mean(key, known)}{keys}")
         walked.append(part)
     return node
 
@@ -102,6 +110,14 @@ def substitute_base_vars(cfg: Any, placeholders: dict[str, str], base: dict,
         return cfg
     if isinstance(cfg, str) and cfg in placeholders:
         return copy.deepcopy(_base_value(base, placeholders[cfg], filename))
+    if isinstance(cfg, str):
+        for found in _PLACEHOLDER_PATTERN.findall(cfg):
+            if found in placeholders:
+                raise ConfigKeyError(
+                    f'{{{{_base_.{placeholders[found]}}}}} in {filename} is part of the string '
+                    f'{cfg!r}: a base reference must be a whole value. Use '
+                    f"'${{{placeholders[found]}}}' interpolation to build strings from other "
+                    'keys.')
     if isinstance(cfg, dict):
         return type(cfg)((k, substitute_base_vars(v, placeholders, base, filename))
                          for k, v in dict.items(cfg))

@@ -90,7 +90,8 @@ class MMLightningModule(LightningModule):
         super().__init__()
         self.automatic_optimization = False
         if isinstance(model, Mapping):
-            model = copy.deepcopy(dict(model))
+            # a ConfigDict copy keeps its key path, so build errors name 'model'
+            model = copy.deepcopy(model if isinstance(model, dict) else dict(model))
             if data_preprocessor is not None:
                 model.setdefault('data_preprocessor', data_preprocessor)
             model = MODELS.build(model)

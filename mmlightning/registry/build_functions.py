@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +15,13 @@ if TYPE_CHECKING:
 
 
 def _key_path(cfg: Any) -> str | None:
-    """Dotted path of ``cfg`` in its config (``'train_dataloader.dataset'``), if known."""
-    return getattr(cfg, 'key_path', None) or None
+    """Where ``cfg`` sits in its config (``'train_dataloader.dataset'``,
+    ``'param_scheduler[1]'``), if it is a ``ConfigDict`` that knows."""
+    path = getattr(cfg, 'key_path', None)
+    return re.sub(r'\.(\d+)(?=\.|$)', r'[\1]', path) if path else None
 
 
-def _describe(cfg: Any, type_name: str) -> str:
-    path = _key_path(cfg)
+def _describe(path: str | None, type_name: str) -> str:
     return f'while building {path} (type={type_name!r})' if path else \
         f'while building type={type_name!r}'
 
@@ -28,22 +30,22 @@ def _type_name(obj_type: Any) -> str:
     return obj_type if isinstance(obj_type, str) else getattr(obj_type, '__name__', repr(obj_type))
 
 
-def _resolve_type(obj_type: Any, registry: Registry, cfg: Any) -> Any:
+def _resolve_type(obj_type: Any, registry: Registry, path: str | None) -> Any:
     if isinstance(obj_type, str):
         obj_cls = registry.get(obj_type)
         if obj_cls is None:
             _, name = registry.split_scope_key(obj_type)
             raise ReadableKeyError(
-                f'{obj_type!r} is not in the {registry.scope}::{registry.name} registry '
-                f'({_describe(cfg, obj_type)}).{did_you_mean(name, _names_in_tree(registry))} '
+                f'{obj_type} is not in the {registry.scope}::{registry.name} registry '
+                f'({_describe(path, obj_type)}).{did_you_mean(name, _names_in_tree(registry))} '
                 'Check the spelling, set the right default_scope or _scope_, or import the '
                 'module that registers it (custom_imports=dict(imports=[...])).')
         return obj_cls
     if callable(obj_type):
         return obj_type
-    path = _key_path(cfg)
-    raise TypeError(f'type must be a str or a callable, got {obj_type!r} '
-                    f'({type(obj_type).__name__}){" at " + path if path else ""}')
+    raise TypeError(f'type must be a str or valid type, but got {type(obj_type)} '
+                    f'({obj_type!r}{" at " + path if path else ""}): give a registered name '
+                    'or a class/function')
 
 
 def _names_in_tree(registry: Registry) -> list[str]:
@@ -56,7 +58,7 @@ def _names_in_tree(registry: Registry) -> list[str]:
     return names
 
 
-def _explain_bad_arguments(obj_cls: Any, args: dict[str, Any], cfg: Any) -> str | None:
+def _explain_bad_arguments(obj_cls: Any, args: dict[str, Any], path: str | None) -> str | None:
     """Why ``obj_cls(**args)`` cannot bind, or ``None`` when the arguments fit."""
     try:
         signature = inspect.signature(obj_cls)
@@ -76,24 +78,24 @@ def _explain_bad_arguments(obj_cls: Any, args: dict[str, Any], cfg: Any) -> str 
             reason = str(error)
     hint = ''.join(did_you_mean(key, params) for key in unknown)
     name = getattr(obj_cls, '__name__', repr(obj_cls))
-    return (f'{name} rejects the arguments {_describe(cfg, name)}: {reason}. '
+    return (f'{name} rejects the arguments {_describe(path, name)}: {reason}. '
             f'Valid parameters: {", ".join(params) or "(none)"}.{hint}')
 
 
-def _instantiate(obj_cls: Any, args: dict[str, Any], cfg: Any) -> Any:
+def _instantiate(obj_cls: Any, args: dict[str, Any], path: str | None) -> Any:
     try:
         if inspect.isclass(obj_cls) and (issubclass(obj_cls, ManagerMixin) or (
                 hasattr(obj_cls, '_instance_dict') and hasattr(obj_cls, 'get_instance'))):
             return obj_cls.get_instance(**args)  # ours or MMEngine's ManagerMixin
         return obj_cls(**args)
     except TypeError as error:
-        explanation = _explain_bad_arguments(obj_cls, args, cfg)
+        explanation = _explain_bad_arguments(obj_cls, args, path)
         if explanation is not None:
             raise TypeError(explanation) from error
-        add_note(error, _describe(cfg, _type_name(obj_cls)))
+        add_note(error, _describe(path, _type_name(obj_cls)))
         raise
     except Exception as error:
-        add_note(error, _describe(cfg, _type_name(obj_cls)))
+        add_note(error, _describe(path, _type_name(obj_cls)))
         raise
 
 
@@ -118,33 +120,56 @@ def build_from_cfg(cfg: Mapping[str, Any], registry: Registry,
         KeyError: If ``type`` is missing or not registered (with close matches).
         TypeError: If the arguments do not fit the constructor (with valid names).
     """
-    from mmlightning.config import Config
-
-    from .registry import Registry
-
-    if isinstance(cfg, Config):
-        cfg = cfg._cfg_dict
-    if not isinstance(cfg, Mapping):
-        raise TypeError(f'cfg must be a dict, ConfigDict or Config, got {type(cfg).__name__}')
-    if not isinstance(registry, Registry):
-        raise TypeError(f'registry must be a Registry, got {type(registry).__name__}')
-    if default_args is not None and not isinstance(default_args, Mapping):
-        raise TypeError('default_args must be a dict, ConfigDict, Config or None, '
-                        f'got {type(default_args).__name__}')
-    if 'type' not in cfg and (default_args is None or 'type' not in default_args):
-        path = _key_path(cfg)
-        raise ReadableKeyError(
-            f'the config {("at " + path + " ") if path else ""}has no "type" key '
-            f'(got keys {sorted(cfg)}); add type=... naming a registered '
-            f'{registry.name} type')
+    cfg, default_args = _unwrap(cfg), _unwrap(default_args)
+    _check_build_arguments(cfg, registry, default_args)
     args = {key: cfg[key] for key in cfg}
     for key, value in (default_args or {}).items():
         args.setdefault(key, value)
-    scope = args.pop('_scope_', None)
+    return _build(args, registry, _key_path(cfg))
+
+
+def _unwrap(cfg: Any) -> Any:
+    from mmlightning.config import Config
+
+    return cfg._cfg_dict if isinstance(cfg, Config) else cfg
+
+
+def _require_type(args: dict[str, Any], registry: Registry, path: str | None) -> None:
+    if 'type' not in args:
+        raise ReadableKeyError(
+            f'`cfg` or `default_args` must contain the key "type": the config '
+            f'{("at " + path + " ") if path else ""}has none (got keys {sorted(args)}); '
+            f'add type=... naming a registered {registry.name} type')
+
+
+def _build(args: dict[str, Any], registry: Registry, path: str | None) -> Any:
+    """Build from ``args`` (defaults merged in) found at ``path`` of the config."""
+    _require_type(args, registry, path)
+    scope = _checked_scope(args.pop('_scope_', None), registry, path)
     with registry.switch_scope_and_registry(scope) as scoped_registry:
-        obj_type = args.pop('type')
-        obj_cls = _resolve_type(obj_type, scoped_registry, cfg)
-        return _instantiate(obj_cls, args, cfg)
+        obj_cls = _resolve_type(args.pop('type'), scoped_registry, path)
+        return _instantiate(obj_cls, args, path)
+
+
+def _check_build_arguments(cfg: Any, registry: Any, default_args: Any) -> None:
+    from .registry import Registry
+
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f'cfg should be a dict, ConfigDict or Config, but got {type(cfg)}')
+    if not isinstance(registry, Registry):
+        raise TypeError('registry must be a mmlightning.Registry object, but got '
+                        f'{type(registry)}')
+    if default_args is not None and not isinstance(default_args, Mapping):
+        raise TypeError('default_args should be a dict, ConfigDict, Config or None, '
+                        f'but got {type(default_args)}')
+
+
+def _checked_scope(scope: Any, registry: Registry, path: str | None) -> str | None:
+    """``_scope_`` of a config, refused when no registry of that scope exists."""
+    if scope is not None and not registry.has_scope(scope):
+        raise ReadableKeyError(registry.unknown_scope_message(scope)
+                               + (f' (_scope_ of {path})' if path else ''))
+    return scope
 
 
 def build_model_from_cfg(cfg: Any, registry: Registry,
@@ -169,29 +194,36 @@ def build_scheduler_from_cfg(cfg: Mapping[str, Any], registry: Registry,
         ValueError: If ``convert_to_iter_based`` is set without an epoch length
             or on a scheduler that is not ``by_epoch``.
     """
+    cfg, default_args = _unwrap(cfg), _unwrap(default_args)
+    _check_build_arguments(cfg, registry, default_args)
     args = {key: cfg[key] for key in cfg}
-    defaults = dict(default_args or {})
+    for key, value in (default_args or {}).items():
+        args.setdefault(key, value)
+    path = _key_path(cfg)
     if not args.pop('convert_to_iter_based', False):
-        defaults.pop('epoch_length', None)
-        return build_from_cfg(args, registry, defaults)
-    path = _key_path(cfg) or 'param_scheduler'
-    if 'epoch_length' not in defaults:
+        args.pop('epoch_length', None)
+        return _build(args, registry, path)
+    where = path or 'param_scheduler'
+    if 'epoch_length' not in args:
         raise ValueError(
-            f'{path}: convert_to_iter_based=True needs the epoch length '
+            f'{where}: convert_to_iter_based=True needs the epoch length '
             '(pass default_args=dict(epoch_length=len(train_dataloader))).')
     if not args.get('by_epoch', True):
-        raise ValueError(f'{path}: convert_to_iter_based=True only applies to by_epoch=True '
+        raise ValueError(f'{where}: convert_to_iter_based=True only applies to by_epoch=True '
                          'schedulers; remove one of the two.')
-    for key, value in defaults.items():
-        args.setdefault(key, value)
-    scope = args.pop('_scope_', None)
+    _require_type(args, registry, path)
+    scope = _checked_scope(args.pop('_scope_', None), registry, path)
     with registry.switch_scope_and_registry(scope) as scoped_registry:
-        obj_cls = _resolve_type(args.pop('type'), scoped_registry, cfg)
-        return obj_cls.build_iter_from_epoch(**args)
+        obj_cls = _resolve_type(args.pop('type'), scoped_registry, path)
+        try:
+            return obj_cls.build_iter_from_epoch(**args)
+        except Exception as error:
+            add_note(error, _describe(path, _type_name(obj_cls)))
+            raise
 
 
 def build_runner_from_cfg(cfg: Mapping[str, Any], registry: Registry) -> Any:
     """Build a runner through its ``from_cfg``; ``runner_type`` picks the class."""
     runner_type = cfg.get('runner_type', 'Runner')
-    runner_cls = _resolve_type(runner_type, registry, cfg)
+    runner_cls = _resolve_type(runner_type, registry, _key_path(cfg))
     return runner_cls.from_cfg(cfg)

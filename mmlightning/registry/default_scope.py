@@ -1,6 +1,7 @@
 """The default scope: which package's registries a build searches first."""
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,8 +61,17 @@ class DefaultScope(ManagerMixin):
 
 
 def init_default_scope(scope: str) -> None:
-    """Make ``scope`` the current default scope (MMEngine's ``init_default_scope``)."""
+    """Make ``scope`` the current default scope (MMEngine's ``init_default_scope``).
+
+    The first time, an instance named ``scope`` is created. When another scope
+    is current, a warning says that ``scope`` replaces it.
+    """
     current = DefaultScope.get_current_instance()
-    if current is not None and current.scope_name == scope:
+    if current is None or not DefaultScope.check_instance_created(scope):
+        DefaultScope.get_instance(scope, scope_name=scope)
         return
-    DefaultScope.get_instance(f'{scope}-{time.time_ns()}', scope_name=scope)
+    if current.scope_name != scope:
+        logging.getLogger('mmlightning').warning(
+            f'The current default scope "{current.scope_name}" is not "{scope}", '
+            f'`init_default_scope` will force set the current default scope to "{scope}".')
+        DefaultScope.get_instance(f'{scope}-{time.time_ns()}', scope_name=scope)

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from mmlightning.utils.errors import ReadableKeyError
+
 from .default_scope import DefaultScope
+from .errors import RegistryArgumentError
+
+_LOGGER = logging.getLogger('mmlightning')
 
 
 def _infer_scope(depth: int = 2) -> str:
@@ -78,11 +84,15 @@ class Registry:
         self._children: dict[str, Registry] = {}
         self._locations = list(locations or [])
         self._imported = False
+        if scope is not None and not isinstance(scope, str):
+            raise RegistryArgumentError(f'scope must be None or a str, got {scope!r}')
         self._scope = scope if scope is not None else _infer_scope()
         self.parent: Registry | None = None
         if parent is not None:
             if not isinstance(parent, Registry):
-                raise TypeError(f'parent must be a Registry, got {type(parent).__name__}')
+                raise RegistryArgumentError(
+                    f'parent must be None or a Registry, got {parent!r} '
+                    f'({type(parent).__name__})')
             parent._add_child(self)
             self.parent = parent
         if build_func is None:
@@ -114,6 +124,10 @@ class Registry:
     @property
     def root(self) -> Registry:
         """The root of this registry's tree."""
+        return self._get_root_registry()
+
+    def _get_root_registry(self) -> Registry:
+        """The root of this registry's tree (MMEngine's private name for :attr:`root`)."""
         registry = self
         while registry.parent is not None:
             registry = registry.parent
@@ -129,8 +143,13 @@ class Registry:
         return iter(self.module_dict)
 
     def __repr__(self) -> str:
-        names = ', '.join(sorted(self.module_dict))
-        return f'Registry(name={self._name!r}, scope={self._scope!r}, items=[{names}])'
+        """A table of the registered names and objects, headed ``Registry of <name>``."""
+        rows = [(name, repr(obj)) for name, obj in sorted(self.module_dict.items())]
+        width = max([len('Names'), *(len(name) for name, _ in rows)])
+        lines = [f'Registry of {self._name} (scope {self._scope!r}, {len(rows)} items)',
+                 f'  {"Names".ljust(width)}  Objects']
+        lines += [f'  {name.ljust(width)}  {obj}' for name, obj in rows]
+        return '\n'.join(lines)
 
     @staticmethod
     def split_scope_key(key: str) -> tuple[str | None, str]:
@@ -209,12 +228,11 @@ class Registry:
         """Make ``scope`` the default scope and yield its registry.
 
         With ``scope=None`` the current :class:`DefaultScope` (if any) picks
-        the registry. Unlike MMEngine, an unknown scope raises instead of
-        silently building from another registry.
-
-        Raises:
-            KeyError: If no registry of that scope exists in this tree, even
-                after importing ``<scope>.registry``.
+        the registry. A scope with no registry in this tree (even after
+        importing ``<scope>.registry``) yields this registry, with a warning
+        when the scope was given explicitly, as in MMEngine.
+        :func:`~mmlightning.registry.build_from_cfg` refuses an unknown
+        ``_scope_`` before it gets here (:meth:`has_scope`).
         """
         with DefaultScope.overwrite_default_scope(scope):
             current = DefaultScope.get_current_instance()
@@ -223,14 +241,12 @@ class Registry:
                 return
             registry = self._find_scope(current.scope_name)
             if registry is None:
-                if scope is None:  # a default scope elsewhere: keep this registry
-                    yield self
-                    return
-                raise KeyError(
-                    f"scope '{scope}' has no '{self._name}' registry in the "
-                    f"'{self.root.scope}' registry tree. Install and import the package "
-                    f"'{scope}' (it must define {scope}.registry with a child of "
-                    f"{self.root.scope}'s '{self._name}' registry), or fix the scope name.")
+                if scope is not None:
+                    _LOGGER.warning(self.unknown_scope_message(scope)
+                                    + f' Building from the {self._scope}::{self._name} '
+                                    'registry instead.')
+                yield self
+                return
             if isinstance(registry, Registry):
                 yield registry
                 return
@@ -238,6 +254,17 @@ class Registry:
 
             with mmengine_scope(current.scope_name):  # MMEngine code inside builds there too
                 yield registry
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether ``scope`` names this registry or one reachable from its tree."""
+        return scope == self._scope or self._find_scope(scope) is not None
+
+    def unknown_scope_message(self, scope: str) -> str:
+        """What to do about a scope with no registry in this tree."""
+        return (f"scope '{scope}' has no '{self._name}' registry in the "
+                f"'{self.root.scope}' registry tree. Install and import the package "
+                f"'{scope}' (it must define {scope}.registry with a child of "
+                f"{self.root.scope}'s '{self._name}' registry), or fix the scope name.")
 
     def build(self, cfg: Any, *args: Any, **kwargs: Any) -> Any:
         """Build an object from ``cfg`` with this registry's ``build_func``."""
@@ -253,15 +280,16 @@ class Registry:
     def _register_module(self, module: Any, module_name: str | Sequence[str] | None,
                          force: bool) -> None:
         if not callable(module):
-            raise TypeError(f'only callables can be registered, got {type(module).__name__}')
+            raise TypeError(f'module must be Callable, but got {type(module)}: only callables '
+                            'can be registered')
         names = [module.__name__] if module_name is None else (
             [module_name] if isinstance(module_name, str) else list(module_name))
         for name in names:
             existing = self._module_dict.get(name)
             if existing is not None and not force:
-                raise KeyError(
-                    f"'{name}' is already registered in the '{self._name}' registry "
-                    f'(by {getattr(existing, "__module__", "?")}); '
+                raise ReadableKeyError(
+                    f'{name} is already registered in {self._name} at '
+                    f'{getattr(existing, "__module__", "?")} (scope {self._scope!r}); '
                     'pass force=True to replace it or register under another name')
             self._module_dict[name] = module
 
@@ -280,10 +308,11 @@ class Registry:
             KeyError: If the name is taken and ``force`` is False.
         """
         if not isinstance(force, bool):
-            raise TypeError(f'force must be a bool, got {type(force).__name__}')
+            raise TypeError(f'force must be a boolean, but got {type(force)}')
         if not (name is None or isinstance(name, str)
                 or (isinstance(name, Sequence) and all(isinstance(n, str) for n in name))):
-            raise TypeError(f'name must be None, a str or a sequence of str, got {name!r}')
+            raise TypeError('name must be None, an instance of str, or a sequence of str, '
+                            f'but got {type(name)} ({name!r})')
         if module is not None:
             self._register_module(module, name, force)
             return module

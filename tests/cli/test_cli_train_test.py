@@ -117,7 +117,7 @@ def test_amp_and_devices(config: Path, tmp_path: Path) -> None:
     (['test', '{config}', '{config}', '--out', 'x.json'], '--out must name a .pkl file'),
     (['train', 'no_such_config.py'], 'FileNotFoundError: config file not found'),
     (['train', '{config}', '--cfg-options', 'model.type=Nope'],
-     "KeyError: 'Nope' is not in the mmlightning::model registry"),
+     "KeyError: Nope is not in the mmlightning::model registry"),
 ])
 def test_errors_are_one_paragraph(argv: list, message: str, config: Path, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:

@@ -235,7 +235,7 @@ def test_fromstring_each_format() -> None:
 def test_config_from_dict_text_and_reserved_keys(tmp_path: Path) -> None:
     cfg = Config(dict(a=1, b=dict(c=2)))
     assert cfg.b.c == 2 and cfg.filename is None and cfg.text == ''
-    with pytest.raises(KeyError, match="'filename' is a reserved name"):
+    with pytest.raises(KeyError, match='filename is reserved for config file'):
         Config(dict(filename='x'))
     with pytest.raises(TypeError, match='cfg_dict must be a dict'):
         Config([1, 2])  # type: ignore[arg-type]
