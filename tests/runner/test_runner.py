@@ -96,7 +96,7 @@ def test_missing_keys_and_default_hooks(experiment: dict) -> None:
     runner = Runner(default_hooks=dict(timer=None, checkpoint=None), **experiment)
     assert [type(h).__name__ for h in runner.hooks] == ['RuntimeInfoHook', 'DistSamplerSeedHook',
                                                         'LoggerHook', 'ParamSchedulerHook']
-    with pytest.raises(KeyError, match="'VisualizationHook' is not in the mmlightning::hook "
+    with pytest.raises(KeyError, match="VisualizationHook is not in the mmlightning::hook "
                                        "registry"):
         Runner(default_hooks=dict(visualization=dict(type='VisualizationHook')), **experiment)
 
@@ -121,7 +121,7 @@ def test_custom_hooks_with_priority(experiment: dict) -> None:
     assert [getattr(h, 'tag', None) for h in runner.hooks][-1] == 'late'
     runner.train()
     assert calls == [('early', 0, 3), ('late', 0, 3), ('early', 1, 6), ('late', 1, 6)]
-    with pytest.raises(KeyError, match="'NoSuchHook' is not in the mmlightning::hook registry"):
+    with pytest.raises(KeyError, match="NoSuchHook is not in the mmlightning::hook registry"):
         Runner(custom_hooks=[dict(type='NoSuchHook')], **experiment)
 
 

@@ -73,11 +73,11 @@ def test_custom_constructor_builds_an_optim_wrapper_dict():
 
 def test_unknown_constructor_and_optimizer_raise_with_suggestions():
     model = nn.Linear(1, 1)
-    with pytest.raises(KeyError, match="'DefaultOptimWraperConstructor' is not in.*"
+    with pytest.raises(KeyError, match="DefaultOptimWraperConstructor is not in.*"
                                        "Did you mean.*'DefaultOptimWrapperConstructor'"):
         build_optim_wrapper(model, dict(constructor='DefaultOptimWraperConstructor',
                                         optimizer=dict(type='SGD', lr=0.1)))
-    with pytest.raises(KeyError, match="'Adm' is not in the mmlightning::optimizer registry"):
+    with pytest.raises(KeyError, match="Adm is not in the mmlightning::optimizer registry"):
         build_optim_wrapper(model, dict(optimizer=dict(type='Adm', lr=0.1)))
     with pytest.raises(KeyError, match="'OptimWraper' is not in.*'OptimWrapper'"):
         build_optim_wrapper(model, dict(type='OptimWraper', optimizer=dict(type='SGD', lr=0.1)))
