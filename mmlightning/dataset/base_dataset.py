@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 from torch.utils.data import Dataset
 
+from mmlightning.config import Config
 from mmlightning.fileio import join_path
 from mmlightning.utils.errors import ReadableKeyError, add_note
 
@@ -87,7 +88,7 @@ class BaseDataset(Dataset):
 
     def __init__(self,
                  ann_file: str | None = '',
-                 metainfo: Mapping | None = None,
+                 metainfo: Mapping | Config | None = None,
                  data_root: str | None = '',
                  data_prefix: Mapping[str, str] = MappingProxyType({'img_path': ''}),
                  filter_cfg: dict | None = None,
@@ -142,14 +143,14 @@ class BaseDataset(Dataset):
             One dict per sample.
 
         Raises:
-            ValueError: If ``ann_file`` is empty or lacks ``data_list``/``metainfo``.
+            ValueError: If the annotation file lacks ``data_list``/``metainfo``.
             FileNotFoundError: If the annotation file does not exist.
-            TypeError: If the file does not hold a dict, or a parsed item is
-                not a dict or list of dicts.
+            TypeError: If ``ann_file`` is empty, the file does not hold a dict, or
+                a parsed item is not a dict or list of dicts.
         """
         name = type(self).__name__
-        if not self.ann_file:
-            raise ValueError(
+        if not self.ann_file:  # a missing argument: TypeError, as MMEngine's load('') raises
+            raise TypeError(
                 f'{name}: ann_file is empty. Pass ann_file=... (a json/yaml/pkl file with '
                 '"metainfo" and "data_list"), or override load_data_list() in a subclass.')
         try:
@@ -332,20 +333,21 @@ class BaseDataset(Dataset):
 
     # -------------------------------------------------------- construction
     @classmethod
-    def _load_metainfo(cls, metainfo: Mapping | None = None) -> dict:
+    def _load_metainfo(cls, metainfo: Mapping | Config | None = None) -> dict:
         """Merge ``metainfo`` over a copy of ``cls.METAINFO``.
 
         A str value naming an existing file is replaced by the file's lines.
 
         Raises:
-            TypeError: If ``metainfo`` is not a mapping.
+            TypeError: If ``metainfo`` is neither a mapping nor a :class:`Config`.
         """
         cls_metainfo = copy.deepcopy(cls.METAINFO)
         if metainfo is None:
             return cls_metainfo
-        if not isinstance(metainfo, Mapping):
-            raise TypeError(f'{cls.__name__}: metainfo must be a dict (Mapping) or None, '
-                            f'got {type(metainfo).__name__}: {metainfo!r}')
+        if not isinstance(metainfo, (Mapping, Config)):
+            raise TypeError(f'metainfo should be a Mapping or Config, but got {type(metainfo)}: '
+                            f'{cls.__name__} takes a dict, a Config or None as metainfo, got '
+                            f'{metainfo!r}')
         for key, value in metainfo.items():
             if isinstance(value, str):
                 try:

@@ -8,6 +8,7 @@ from mmlightning.dataset import pseudo_collate
 from mmlightning.registry import EVALUATOR, METRICS
 from mmlightning.structures.element_types import data_element_types
 
+from .errors import EvaluatorValueError
 from .metric import BaseMetric
 
 
@@ -125,9 +126,9 @@ class Evaluator:
         if chunk_size < 1:
             raise ValueError(f'chunk_size must be a positive integer, got {chunk_size!r}.')
         if data is not None and len(data) != len(data_samples):
-            raise ValueError('data_samples and data should have the same length, but got '
-                             f'data_samples length: {len(data_samples)} data length: '
-                             f'{len(data)}')
+            raise EvaluatorValueError('data_samples and data should have the same length, but '
+                                      f'got data_samples length: {len(data_samples)} data '
+                                      f'length: {len(data)}')
         data_chunks = _chunks(data, chunk_size) if data is not None else None
         size = 0
         for output_chunk in _chunks(data_samples, chunk_size):

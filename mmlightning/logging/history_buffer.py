@@ -20,14 +20,17 @@ import torch
 
 from mmlightning.utils.suggestions import did_you_mean
 
+from .errors import LoggingTypeError, LoggingValueError
+
 _DEFAULT_STATISTICS = ('min', 'max', 'current', 'mean')
 
 
 def _one_element(value: torch.Tensor) -> torch.Tensor:
     """A detached 0-dim copy of ``value``: later in-place changes do not alter the log."""
     if value.numel() != 1:
-        raise ValueError(f'HistoryBuffer.update takes a tensor with one element, got a tensor of '
-                         f'shape {tuple(value.shape)}; log value.mean() or one element instead')
+        raise LoggingTypeError(f'HistoryBuffer.update takes a tensor with one element, got a '
+                               f'tensor of shape {tuple(value.shape)}; log value.mean() or one '
+                               'element instead')
     return value.detach().reshape(()).clone()
 
 
@@ -81,8 +84,12 @@ class HistoryBuffer:
 
     def __init__(self, log_history: Sequence[Any] = (), count_history: Sequence[Any] = (),
                  max_length: int = 1000000) -> None:
+        if isinstance(log_history, torch.Tensor):  # a whole history at once, as np.array reads it
+            log_history = log_history.detach().cpu().numpy()
+        if isinstance(count_history, torch.Tensor):
+            count_history = count_history.detach().cpu().numpy()
         if len(log_history) != len(count_history):
-            raise ValueError(
+            raise LoggingValueError(
                 f'log_history and count_history must have the same length, got '
                 f'{len(log_history)} and {len(count_history)}')
         self.max_length = max_length
@@ -109,8 +116,8 @@ class HistoryBuffer:
             count: How many samples ``log_val`` stands for; weights :meth:`mean`.
 
         Raises:
-            TypeError: If ``log_val`` or ``count`` is not a number.
-            ValueError: If ``log_val`` is a tensor with more than one element.
+            TypeError: If ``log_val`` or ``count`` is not a number (a tensor with more
+                than one element included, as in MMEngine).
         """
         if isinstance(log_val, torch.Tensor):
             log_val = _one_element(log_val)
@@ -162,8 +169,8 @@ class HistoryBuffer:
         """
         name = method.__name__
         if name in cls._statistics_methods or name in _DEFAULT_STATISTICS:
-            raise ValueError(f'HistoryBuffer statistic {name!r} is already registered; '
-                             'give the function another name')
+            raise LoggingValueError(f'HistoryBuffer statistic {name!r} is already registered; '
+                                    'give the function another name')
         cls._statistics_methods[name] = method
         return method
 
@@ -189,8 +196,8 @@ class HistoryBuffer:
         if window_size is None:
             return values, counts
         if not isinstance(window_size, numbers.Integral):
-            raise TypeError(f'window_size must be an int or None, got '
-                            f'{type(window_size).__name__}: {window_size!r}')
+            raise LoggingTypeError(f'window_size must be an int or None, got '
+                                   f'{type(window_size).__name__}: {window_size!r}')
         # as in MMEngine, window_size=0 means the whole history ([-0:])
         return values[-window_size:], counts[-window_size:]
 

@@ -35,6 +35,7 @@ from mmlightning.device import (
 )
 from mmlightning.registry import LOG_PROCESSORS
 
+from .errors import LoggingTypeError, LoggingValueError
 from .history_buffer import materialize
 
 _MODES = ('train', 'val', 'test')
@@ -52,7 +53,16 @@ def _train_loop_built(runner: Any) -> bool:
 
 def _check_mode(mode: str, allowed: Sequence[str]) -> None:
     if mode not in allowed:
-        raise ValueError(f'mode must be one of {list(allowed)}, got {mode!r}')
+        raise LoggingValueError(f'mode must be one of {list(allowed)}, got {mode!r}')
+
+
+def _valid_window_size(window_size: Any) -> bool:
+    return window_size is None or isinstance(window_size, int) or window_size in ('epoch', 'global')
+
+
+def _missing_key_message(where: str, key: str, log_cfg: Mapping[str, Any]) -> str:
+    return (f"{where} needs a {key!r} key, got {dict(log_cfg)!r}; e.g. "
+            "dict(data_src='loss', method_name='mean', window_size=100)")
 
 
 @LOG_PROCESSORS.register_module()
@@ -137,12 +147,12 @@ class LogProcessor:
         """``Epoch(train) [1][ 10/100]  `` / ``Iter(train) [ 10/1000]  ``; sets tag['epoch']."""
         if not self.by_epoch:
             if mode == 'train':
-                current, total = runner.iter + 1, runner.max_iters
+                current, total = self._get_iter(runner, batch_idx), runner.max_iters
             else:
                 current, total = batch_idx + 1, self._get_dataloader_size(runner, mode)
             return f'Iter({mode}) [{str(current).rjust(len(str(total)))}/{total}]  '
         total = self._get_dataloader_size(runner, mode)
-        iter_str = f'{str(batch_idx + 1).rjust(len(str(total)))}/{total}'
+        iter_str = f'{str(self._get_iter(runner, batch_idx)).rjust(len(str(total)))}/{total}'
         if mode == 'test':
             return f'Epoch({mode}) [{iter_str}]  '
         epoch = self._get_epoch(runner, mode)
@@ -237,41 +247,47 @@ class LogProcessor:
         return infos
 
     def _check_custom_cfg(self) -> None:
-        """Check ``custom_cfg``.
+        """Check ``custom_cfg`` when built (MMEngine finds some of these only at a log line).
 
         Raises:
-            ValueError: If an entry has no ``data_src`` or ``method_name``, two
+            LoggingValueError: If an entry has no ``data_src`` or ``method_name``, two
                 entries write the same ``log_name``, or ``window_size='epoch'``
                 is used with ``by_epoch=False``.
-            TypeError: If a ``window_size`` is not None, an int, 'epoch' or 'global'.
+            LoggingTypeError: If a ``window_size`` is not None, an int, 'epoch' or 'global'.
         """
         seen: set[str] = set()
-        for index, log_cfg in enumerate(self.custom_cfg):
+        for index, log_cfg in enumerate(self.custom_cfg):  # MMEngine's checks first
             where = f'log_processor.custom_cfg[{index}]'
-            for key in ('data_src', 'method_name'):
-                if key not in log_cfg:
-                    raise ValueError(f"{where} needs a {key!r} key, got {log_cfg!r}; e.g. "
-                                     "dict(data_src='loss', method_name='mean', window_size=100)")
+            if 'data_src' not in log_cfg:
+                raise LoggingValueError(_missing_key_message(where, 'data_src', log_cfg))
             log_name = log_cfg.get('log_name', log_cfg['data_src'])
             if log_name in seen:
-                raise ValueError(
+                raise LoggingValueError(
                     f'Found duplicate {log_name} for {log_cfg["data_src"]} in {where}. You should '
                     f'neither define duplicate `{log_name}` for {log_cfg["data_src"]} nor leave '
                     'out `log_name` in several entries of the same data_src; give each entry a '
                     'distinct log_name.')
             seen.add(log_name)
+            if log_cfg.get('window_size') == 'epoch' and not self.by_epoch:
+                raise LoggingValueError(
+                    f'window_size cannot be epoch if LoggerHook.by_epoch is False: {where} has '
+                    "window_size='epoch' while by_epoch=False; use an int or 'global'")
+        for index, log_cfg in enumerate(self.custom_cfg):
+            where = f'log_processor.custom_cfg[{index}]'
+            if 'method_name' not in log_cfg:
+                raise LoggingValueError(_missing_key_message(where, 'method_name', log_cfg))
             window_size = log_cfg.get('window_size')
-            if not (window_size is None or isinstance(window_size, int)
-                    or window_size in ('epoch', 'global')):
-                raise TypeError(f"{where}: window_size should be int, 'epoch' or 'global', but "
-                                f'got invalid {window_size!r}')
-            if window_size == 'epoch' and not self.by_epoch:
-                raise ValueError(f"{where}: window_size cannot be 'epoch' if by_epoch is False; "
-                                 "use an int or 'global'")
+            if not _valid_window_size(window_size):
+                raise LoggingTypeError(f"{where}: window_size should be int, 'epoch' or 'global', "
+                                       f'but got invalid {window_size!r}')
 
     def _parse_windows_size(self, runner: Any, batch_idx: int,
                             custom_cfg: list[dict] | None = None) -> list[dict]:
-        """A copy of ``custom_cfg`` with 'epoch' / 'global' window sizes made ints."""
+        """A copy of ``custom_cfg`` with 'epoch' / 'global' window sizes made ints.
+
+        Raises:
+            TypeError: If a ``window_size`` is not None, an int, 'epoch' or 'global'.
+        """
         parsed = copy.deepcopy(self.custom_cfg if custom_cfg is None else custom_cfg)
         for log_cfg in parsed:
             window_size = log_cfg.get('window_size')
@@ -279,6 +295,9 @@ class LogProcessor:
                 log_cfg['window_size'] = batch_idx + 1
             elif window_size == 'global':
                 log_cfg['window_size'] = runner.iter + 1
+            elif not _valid_window_size(window_size):
+                raise TypeError(f'window_size should be int, epoch or global, but got invalid '
+                                f'{window_size!r} (in {log_cfg!r})')
         return parsed
 
     def _get_max_memory(self, runner: Any) -> int:
@@ -288,12 +307,28 @@ class LogProcessor:
             return get_max_musa_memory(device)
         return get_max_cuda_memory(device)
 
+    def _get_iter(self, runner: Any, batch_idx: int) -> int:
+        """1-based iteration shown in a line: in the epoch (by epoch), else the global one."""
+        return batch_idx + 1 if self.by_epoch else runner.iter + 1
+
     def _get_epoch(self, runner: Any, mode: str) -> int:
-        """1-based training epoch; for 'val' the epoch just finished (0 without training)."""
+        """1-based training epoch; for 'val' the epoch just finished (0 without training).
+
+        Raises:
+            ValueError: If ``mode`` is neither 'train' nor 'val'.
+        """
         if mode == 'train':
             return runner.epoch + 1
-        return runner.epoch if _train_loop_built(runner) else 0
+        if mode == 'val':
+            return runner.epoch if _train_loop_built(runner) else 0
+        raise ValueError(f"runner mode should be 'train' or 'val', but got {mode}; a test "
+                         'epoch has no number')
+
+    def _get_cur_loop(self, runner: Any, mode: str) -> Any:
+        """``runner.<mode>_loop`` (train, val or test)."""
+        _check_mode(mode, _MODES)
+        return getattr(runner, f'{mode}_loop')
 
     def _get_dataloader_size(self, runner: Any, mode: str) -> int:
         """``len(runner.<mode>_loop.dataloader)``."""
-        return len(getattr(runner, f'{mode}_loop').dataloader)
+        return len(self._get_cur_loop(runner, mode).dataloader)

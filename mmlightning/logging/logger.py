@@ -40,28 +40,40 @@ __all__ = ['FilterDuplicateWarning', 'MMFormatter', 'MMLogger', 'print_log']
 PACKAGE_LOGGER = 'mmlightning'
 
 
-def _rank_and_world_size() -> tuple[int, int]:
-    """From the process group, or before it exists from the launcher's environment."""
+def _get_rank() -> int:
+    """This process's rank: from the process group, or before it exists from the launcher's env."""
     if is_distributed():
-        return get_rank(), get_world_size()
-    rank = os.environ.get('RANK', os.environ.get('LOCAL_RANK', '0'))
-    return int(rank), int(os.environ.get('WORLD_SIZE', '1'))
+        return get_rank()
+    return int(os.environ.get('RANK', os.environ.get('LOCAL_RANK', '0')))
 
 
-def _device_id() -> int | str:
-    """The CUDA device of this process (its local rank without CUDA)."""
-    import torch
+def _get_world_size() -> int:
+    """The number of processes: from the process group, or from ``WORLD_SIZE`` before it exists."""
+    if is_distributed():
+        return get_world_size()
+    return int(os.environ.get('WORLD_SIZE', '1'))
 
+
+def _get_device_id() -> int | str:
+    """The CUDA device of this process (its local rank without CUDA).
+
+    With CUDA, the ``LOCAL_RANK``-th entry of ``CUDA_VISIBLE_DEVICES`` (or of all
+    devices); a MIG id, which is not a number, is returned as a string.
+    """
+    try:
+        import torch
+    except ImportError:
+        return 0
     local_rank = int(os.environ.get('LOCAL_RANK', '0'))
     if not torch.cuda.is_available():
         return local_rank
     visible = os.environ.get('CUDA_VISIBLE_DEVICES')
     devices = visible.split(',') if visible is not None else list(range(torch.cuda.device_count()))
     device = devices[local_rank]
-    return int(device) if str(device).isdigit() else device  # MIG ids are not numbers
+    return int(device) if str(device).isdigit() else device
 
 
-def _host() -> str:
+def _get_host_info() -> str:
     """``user@host``, or ``''`` where that is unknown (e.g. some containers)."""
     try:
         return f'{getuser()}@{gethostname()}'
@@ -70,7 +82,7 @@ def _host() -> str:
         return ''
 
 
-def _file_handler_classes() -> dict[str, type[logging.FileHandler]]:
+def _get_logging_file_handlers() -> dict[str, type[logging.FileHandler]]:
     """``logging.FileHandler`` and its subclasses in ``logging.handlers``, by name."""
     found = {'FileHandler': logging.FileHandler}
     for name, value in vars(logging_handlers).items():
@@ -93,10 +105,10 @@ def _level_number(log_level: int | str) -> int:
 def _rank_file_name(log_file: str, rank: int) -> str:
     """MMEngine's per-rank name: ``<stem>_<user@host>_device<id>_rank<r><ext>``."""
     stem, suffix = osp.splitext(osp.basename(log_file))
-    host = _host()
+    host = _get_host_info()
     host_part = f'_{host}' if host else ''
-    return osp.join(osp.dirname(log_file), f'{stem}{host_part}_device{_device_id()}_rank{rank}'
-                                           f'{suffix}')
+    return osp.join(osp.dirname(log_file),
+                    f'{stem}{host_part}_device{_get_device_id()}_rank{rank}{suffix}')
 
 
 def _build_file_handler(log_file: str, file_mode: str,
@@ -110,10 +122,10 @@ def _build_file_handler(log_file: str, file_mode: str,
         raise KeyError(f"file_handler_cfg needs a 'type' key naming a file handler, e.g. "
                        f"dict(type='RotatingFileHandler', maxBytes=...), got {cfg!r}")
     name = cfg.pop('type')
-    classes = _file_handler_classes()
+    classes = _get_logging_file_handlers()
     if name not in classes:
-        raise ValueError(f'file_handler_cfg type {name!r} is not a file handler of '
-                         f'logging.handlers; use one of {sorted(classes)}.'
+        raise ValueError(f'`logging.handlers` does not contain {name}: file_handler_cfg type '
+                         f'{name!r} is not a file handler; use one of {sorted(classes)}.'
                          f'{did_you_mean(str(name), classes)}')
     cfg.setdefault('filename', log_file)
     return classes[name](**cfg)
@@ -172,7 +184,7 @@ class MMLogger(logging.Logger, ManagerMixin):
         logging.Logger.__init__(self, logger_name)
         ManagerMixin.__init__(self, name)
         level = _level_number(log_level)
-        rank, world_size = _rank_and_world_size()
+        rank = _get_rank()
 
         stream_handler = logging.StreamHandler(stream=sys.stdout)
         stream_handler.setFormatter(
@@ -182,7 +194,7 @@ class MMLogger(logging.Logger, ManagerMixin):
         self.handlers.append(stream_handler)
 
         if log_file is not None:
-            per_rank = (level <= logging.DEBUG or distributed) and world_size > 1
+            per_rank = (level <= logging.DEBUG or distributed) and _get_world_size() > 1
             if per_rank:
                 log_file = _rank_file_name(log_file, rank)
             if rank == 0 or per_rank:

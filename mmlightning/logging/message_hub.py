@@ -20,6 +20,7 @@ import torch
 from mmlightning.utils.manager import ManagerMixin
 from mmlightning.utils.suggestions import did_you_mean
 
+from .errors import LoggingKeyError, LoggingTypeError, LoggingValueError
 from .history_buffer import HistoryBuffer
 from .logger import print_log
 
@@ -42,13 +43,13 @@ def _valid_value(value: Any) -> int | float | torch.Tensor:
     """Numbers and numpy scalars as Python numbers; one-element tensors unchanged (lazy)."""
     if isinstance(value, (np.ndarray, np.number)):
         if value.size != 1:
-            raise ValueError(f'A logged scalar must have one element, got an array of shape '
-                             f'{value.shape}')
+            raise LoggingValueError(f'A logged scalar must have one element, got an array of '
+                                    f'shape {value.shape}')
         return value.item()
     if isinstance(value, (int, float, torch.Tensor)):
         return value
-    raise TypeError(f'A logged scalar must be an int, float, numpy scalar or one-element tensor, '
-                    f'got {type(value).__name__}: {value!r}')
+    raise LoggingTypeError(f'A logged scalar must be an int, float, numpy scalar or one-element '
+                           f'tensor, got {type(value).__name__}: {value!r}')
 
 
 def _as_history_buffer(value: Any) -> HistoryBuffer | None:
@@ -93,12 +94,12 @@ class MessageHub(ManagerMixin):
         self._resumed_keys = _as_ordered_dict('resumed_keys', resumed_keys)
         for key, value in self._log_scalars.items():
             if not isinstance(value, HistoryBuffer):
-                raise TypeError(f'log_scalars[{key!r}] must be a HistoryBuffer, got '
-                                f'{type(value).__name__}')
+                raise LoggingTypeError(f'log_scalars[{key!r}] must be a HistoryBuffer, got '
+                                       f'{type(value).__name__}')
         for key in self._resumed_keys:
             if key not in self._log_scalars and key not in self._runtime_info:
-                raise ValueError(f'resumed_keys has {key!r}, which is neither in log_scalars '
-                                 'nor in runtime_info')
+                raise LoggingValueError(f'resumed_keys has {key!r}, which is neither in '
+                                        'log_scalars nor in runtime_info')
 
     @classmethod
     def get_current_instance(cls) -> MessageHub:
@@ -128,8 +129,8 @@ class MessageHub(ManagerMixin):
         self._set_resumed_keys(key, resumed)
         checked = _valid_value(value)
         if not isinstance(count, int):
-            raise TypeError(f'count of scalar {key!r} must be an int, got '
-                            f'{type(count).__name__}: {count!r}')
+            raise LoggingTypeError(f'count of scalar {key!r} must be an int, got '
+                                   f'{type(count).__name__}: {count!r}')
         if key in self._log_scalars:
             self._log_scalars[key].update(checked, count)
         else:
@@ -147,12 +148,12 @@ class MessageHub(ManagerMixin):
             KeyError: If a dict item has no ``'value'``.
         """
         if not isinstance(log_dict, Mapping):
-            raise TypeError(f'log_dict must be a dict, got {type(log_dict).__name__}')
+            raise LoggingTypeError(f'log_dict must be a dict, got {type(log_dict).__name__}')
         for name, item in log_dict.items():
             if isinstance(item, Mapping):
                 if 'value' not in item:
-                    raise KeyError(f"log_dict[{name!r}] is a dict, so it needs a 'value' key "
-                                   f'(and optionally a count), got {dict(item)!r}')
+                    raise LoggingKeyError(f"log_dict[{name!r}] is a dict, so it needs a 'value' "
+                                          f'key (and optionally a count), got {dict(item)!r}')
                 value, count = item['value'], item.get('count', 1)
                 if isinstance(count, (torch.Tensor, np.ndarray, np.number)):
                     count = count.item()  # a count must be a Python int
@@ -176,7 +177,7 @@ class MessageHub(ManagerMixin):
             TypeError: If ``info_dict`` is not a dict.
         """
         if not isinstance(info_dict, Mapping):
-            raise TypeError(f'info_dict must be a dict, got {type(info_dict).__name__}')
+            raise LoggingTypeError(f'info_dict must be a dict, got {type(info_dict).__name__}')
         for key, value in info_dict.items():
             self.update_info(key, value, resumed=resumed)
 
@@ -188,8 +189,9 @@ class MessageHub(ManagerMixin):
         if key not in self._resumed_keys:
             self._resumed_keys[key] = resumed
         elif self._resumed_keys[key] != resumed:
-            raise ValueError(f'{key!r} was logged with resumed={self._resumed_keys[key]}, now '
-                             f'with resumed={resumed}; use the same value for a key every time')
+            raise LoggingValueError(f'{key!r} was logged with resumed={self._resumed_keys[key]}, '
+                                    f'now with resumed={resumed}; use the same value for a key '
+                                    'every time')
 
     @property
     def log_scalars(self) -> OrderedDict[str, HistoryBuffer]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
+from mmlightning.config import Config
 from mmlightning.dataset import BaseDataset, Compose, force_full_init
 from mmlightning.registry import TRANSFORMS
 
@@ -84,9 +85,12 @@ def test_metainfo_str_value_naming_a_file_is_read_as_lines(tmp_path, ann_file):
     assert dataset.metainfo['name'] == 'not/a/file'
 
 
-def test_metainfo_must_be_a_mapping(ann_file):
-    with pytest.raises(TypeError, match=r'metainfo must be a dict .* got list'):
+def test_metainfo_must_be_a_mapping_or_a_config(ann_file):
+    with pytest.raises(TypeError, match=r'metainfo should be a Mapping or Config.*takes a dict, '
+                                        r"a Config or None as metainfo, got \['a'\]"):
         BaseDataset(ann_file=str(ann_file), metainfo=['a'])
+    dataset = BaseDataset(ann_file=str(ann_file), metainfo=Config(dict(classes=('dog',))))
+    assert dataset.metainfo['classes'] == ('dog',)
 
 
 @pytest.mark.parametrize('suffix', ['yaml', 'yml', 'pkl'])
@@ -110,7 +114,7 @@ def test_missing_annotation_file_names_the_path(tmp_path):
 
 
 def test_empty_ann_file_asks_for_a_file_or_an_override():
-    with pytest.raises(ValueError, match='ann_file is empty.*override load_data_list'):
+    with pytest.raises(TypeError, match='ann_file is empty.*override load_data_list'):
         BaseDataset()
 
 

@@ -110,6 +110,8 @@ def test_offline_evaluate_errors():
     with pytest.raises(ValueError, match='same length, but got data_samples length: 2 data '
                                          'length: 1'):
         evaluator.offline_evaluate([{'value': 1}, {'value': 2}], [{}])
+    with pytest.raises(AssertionError):  # MMEngine asserts the lengths
+        evaluator.offline_evaluate([{'value': 1}, {'value': 2}], [{}])
     with pytest.raises(ValueError, match='chunk_size must be a positive integer, got 0'):
         evaluator.offline_evaluate([{'value': 1}], chunk_size=0)
 

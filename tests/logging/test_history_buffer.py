@@ -88,13 +88,28 @@ def test_bad_arguments_raise() -> None:
         buffer.update('a')  # type: ignore[arg-type]
     with pytest.raises(TypeError, match='count must be an int or float, got str'):
         buffer.update(1, count='2')  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r'one element, got a tensor of shape \(2,\)'):
+    with pytest.raises(TypeError, match=r'one element, got a tensor of shape \(2,\)'):
         buffer.update(torch.ones(2))
     with pytest.raises(ValueError, match=r'empty: call update\(\) before current\(\)'):
         buffer.current()
     buffer.update(1)
     with pytest.raises(TypeError, match="window_size must be an int or None, got str: '2'"):
         buffer.mean('2')  # type: ignore[arg-type]
+
+
+def test_argument_errors_are_also_assertion_errors_as_mmengine_asserts() -> None:
+    with pytest.raises(AssertionError):
+        HistoryBuffer([1, 2], [1])
+    with pytest.raises(AssertionError):
+        HistoryBuffer().mean('2')  # type: ignore[arg-type]
+
+
+def test_a_whole_tensor_is_read_as_a_history_like_an_array() -> None:
+    buffer = HistoryBuffer(torch.tensor([1.0, 3.0]), torch.tensor([1, 1]))
+    values, counts = buffer.data
+    assert isinstance(values, np.ndarray) and values.tolist() == [1.0, 3.0]
+    assert counts.tolist() == [1, 1]
+    assert buffer.mean() == 2.0
 
 
 def test_statistics_by_name_and_registration() -> None:

@@ -159,7 +159,9 @@ def test_custom_cfg_errors(make_runner: Callable[..., Any]) -> None:
                                          r'log_processor.custom_cfg\[1\]'):
         LogProcessor(custom_cfg=[dict(data_src='loss', method_name='mean'),
                                  dict(data_src='loss', method_name='max')])
-    with pytest.raises(ValueError, match="window_size cannot be 'epoch' if by_epoch is False"):
+    with pytest.raises(ValueError, match=r"window_size cannot be epoch if LoggerHook.by_epoch is "
+                                         r"False: log_processor.custom_cfg\[0\] has "
+                                         "window_size='epoch'"):
         LogProcessor(by_epoch=False,
                      custom_cfg=[dict(data_src='loss', method_name='mean', window_size='epoch')])
     with pytest.raises(ValueError, match=r"custom_cfg\[0\] needs a 'data_src' key"):
@@ -171,7 +173,12 @@ def test_custom_cfg_errors(make_runner: Callable[..., Any]) -> None:
         LogProcessor(custom_cfg=[dict(data_src='loss', method_name='mean', window_size='epochs')])
     with pytest.raises(TypeError, match='window_size must be an int, got 2.5'):
         LogProcessor(window_size=2.5)  # type: ignore[arg-type]
+    with pytest.raises(AssertionError):  # MMEngine asserts these
+        LogProcessor(custom_cfg=[dict(data_src='loss', method_name='mean')] * 2)
     processor = LogProcessor(custom_cfg=[dict(data_src='loss', method_name='avg')])
+    with pytest.raises(TypeError, match='window_size should be int, epoch or global, but got '
+                                        'invalid'):
+        processor._parse_windows_size(make_runner(_train_hub()), 0, [dict(window_size=[])])
     with pytest.raises(KeyError, match="'avg' has not been registered"):
         processor.get_log_after_iter(make_runner(_train_hub()), 0, 'train')
     with pytest.raises(ValueError, match=r"mode must be one of \['train', 'val', 'test'\], "
@@ -200,3 +207,21 @@ def test_registered_and_buildable() -> None:
     processor = LOG_PROCESSORS.build(dict(type='LogProcessor', window_size=5, by_epoch=False))
     assert isinstance(processor, LogProcessor)
     assert (processor.window_size, processor.by_epoch) == (5, False)
+
+
+def test_private_helpers_mmengine_subclasses_use(make_runner: Callable[..., Any]) -> None:
+    runner = make_runner(_train_hub(), iter=9, epoch=1, max_epochs=12, train_len=100)
+    processor = LogProcessor()
+    assert processor._get_iter(runner, 3) == 4
+    processor.by_epoch = False
+    assert processor._get_iter(runner, 3) == 10
+    assert processor._get_cur_loop(runner, 'train') is runner.train_loop
+    assert processor._get_epoch(runner, 'train') == 2
+    with pytest.raises(ValueError, match="runner mode should be 'train' or 'val', but got test"):
+        processor._get_epoch(runner, 'test')
+
+
+def test_runner_log_processor_module_is_mmengines_path() -> None:
+    from mmlightning.runner import log_processor as runner_module
+
+    assert runner_module.LogProcessor is LogProcessor

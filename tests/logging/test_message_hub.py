@@ -59,6 +59,16 @@ def test_update_scalar_errors() -> None:
         hub.update_scalar('lr', 0.1)
 
 
+def test_input_errors_are_also_assertion_errors_as_mmengine_asserts() -> None:
+    with pytest.raises(AssertionError):
+        MessageHub('b', log_scalars={'loss': 1})
+    hub = MessageHub('hub')
+    with pytest.raises(AssertionError):
+        hub.update_scalars({'loss': []})
+    with pytest.raises(AssertionError):
+        hub.update_scalars({'loss': dict(count=1)})
+
+
 def test_update_scalars_with_counts() -> None:
     hub = MessageHub('hub')
     hub.update_scalars({'a': 1, 'b': dict(value=6.0, count=3), 'c': dict(value=2,

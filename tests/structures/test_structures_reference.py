@@ -112,7 +112,7 @@ def make_sample_class(lib: ModuleType) -> type:
 
 def normalize_repr(text: str) -> list[str]:
     text = re.sub(r' at 0x[0-9a-f]+>', ' at ADDR>', text)
-    return [line.rstrip() for line in text.split('\n')]
+    return text.split('\n')
 
 
 # ---------------------------------------------------------------- BaseDataElement
