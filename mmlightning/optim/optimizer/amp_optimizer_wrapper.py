@@ -11,6 +11,7 @@ from torch import nn
 from mmlightning.registry import OPTIM_WRAPPERS
 from mmlightning.utils.suggestions import did_you_mean
 
+from .._errors import AssertTypeError, AssertValueError
 from .backend import GradScalerBackend
 from .optimizer_wrapper import OptimWrapper
 
@@ -21,12 +22,13 @@ _LIGHTNING_PRECISION = {torch.float16: '16-mixed', torch.bfloat16: 'bf16-mixed'}
 def _parse_dtype(dtype: str | torch.dtype | None, valid: tuple[str, ...]) -> torch.dtype | None:
     if isinstance(dtype, str):
         if dtype not in valid:
-            raise ValueError(f'dtype should be any of {valid}, got {dtype!r}.'
+            raise AssertValueError(f'dtype should be any of {valid}, got {dtype!r}.'
                              f'{did_you_mean(dtype, valid)}')
         return getattr(torch, dtype)
     if dtype is None or isinstance(dtype, torch.dtype):
         return dtype
-    raise TypeError(f'dtype should be None, a str or a torch.dtype, got {dtype!r}')
+    raise AssertTypeError(f'dtype should be None or instance of torch.dtype (or its name), '
+                          f'got {dtype!r}')
 
 
 @OPTIM_WRAPPERS.register_module()
@@ -90,8 +92,8 @@ class AmpOptimWrapper(OptimWrapper):
             return scaler_type(self.device_type, init_scale=float(loss_scale), enabled=enabled)
         if isinstance(loss_scale, dict):
             return scaler_type(**{'device': self.device_type, 'enabled': enabled, **loss_scale})
-        raise TypeError("loss_scale must be 'dynamic', a number or a dict of GradScaler "
-                        f'arguments, got {loss_scale!r}')
+        raise TypeError('loss_scale must be of type float, dict, or "dynamic" (any number is '
+                        f'accepted as a float), but got {loss_scale!r}')
 
     @property
     def lightning_precision(self) -> str:

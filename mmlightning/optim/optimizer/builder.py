@@ -10,8 +10,20 @@ from torch import nn
 from mmlightning.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS
 
 from .optimizer_wrapper import OptimWrapper
+from .third_party import (
+    BITSANDBYTES_OPTIMIZERS,
+    DADAPTATION_OPTIMIZERS,
+    LION_OPTIMIZERS,
+    SOPHIA_OPTIMIZERS,
+    TORCH_OPTIMIZERS,
+    TRANSFORMERS_OPTIMIZERS,
+)
 
-__all__ = ['OPTIMIZERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'build_optim_wrapper']
+__all__ = [
+    'BITSANDBYTES_OPTIMIZERS', 'DADAPTATION_OPTIMIZERS', 'LION_OPTIMIZERS', 'OPTIMIZERS',
+    'OPTIM_WRAPPER_CONSTRUCTORS', 'SOPHIA_OPTIMIZERS', 'TORCH_OPTIMIZERS',
+    'TRANSFORMERS_OPTIMIZERS', 'build_optim_wrapper',
+]
 
 
 def build_optim_wrapper(model: nn.Module, cfg: Mapping[str, Any]) -> OptimWrapper:

@@ -15,6 +15,7 @@ from mmlightning.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPT
 from mmlightning.utils.errors import add_note
 from mmlightning.utils.suggestions import did_you_mean
 
+from .._errors import AssertKeyError
 from .optimizer_wrapper import OptimWrapper
 
 logger = logging.getLogger('mmlightning')
@@ -62,7 +63,7 @@ class DefaultOptimWrapperConstructor:
 
     Raises:
         TypeError: If a config has the wrong type.
-        KeyError: If ``optim_wrapper_cfg`` has no ``optimizer``.
+        KeyError: If ``optim_wrapper_cfg`` has no ``optimizer`` (also an ``AssertionError``).
         ValueError: If a decay multiplier is set without ``weight_decay``.
     """
 
@@ -72,7 +73,7 @@ class DefaultOptimWrapperConstructor:
             raise TypeError('optim_wrapper_cfg should be a dict, '
                             f'but got {type(optim_wrapper_cfg).__name__}')
         if 'optimizer' not in optim_wrapper_cfg:
-            raise KeyError('optim_wrapper_cfg must contain an "optimizer" config, e.g. '
+            raise AssertKeyError('`optim_wrapper_cfg` must contain "optimizer" config, e.g. '
                            "optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)); got keys "
                            f'{sorted(optim_wrapper_cfg)}')
         self.optim_wrapper_cfg = dict(optim_wrapper_cfg)

@@ -22,6 +22,7 @@ from torch.optim import Optimizer
 from mmlightning.registry import OPTIM_WRAPPERS
 from mmlightning.utils.suggestions import did_you_mean
 
+from .._errors import AssertValueError
 from .backend import CLIP_FUNCTIONS, OptimBackend, TorchOptimBackend
 from .base import BaseOptimWrapper
 
@@ -40,9 +41,9 @@ def _current_message_hub() -> Any | None:
 def _parse_clip_grad(clip_grad: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Split ``clip_grad`` into its type and the clip function's arguments, validated."""
     if not isinstance(clip_grad, Mapping) or not clip_grad:
-        raise ValueError(
-            f'clip_grad must be None or a non-empty dict of arguments of '
-            f'torch.nn.utils.clip_grad_norm_/clip_grad_value_, got {clip_grad!r}; e.g. '
+        raise AssertValueError(
+            'If `clip_grad` is not None, it should be a `dict` which is the arguments of '
+            f'`torch.nn.utils.clip_grad_norm_` or clip_grad_value_`, got {clip_grad!r}; e.g. '
             "clip_grad=dict(max_norm=35, norm_type=2) or dict(type='value', clip_value=1.0).")
     kwargs = dict(clip_grad)
     kind = kwargs.pop('type', 'norm')
@@ -52,11 +53,16 @@ def _parse_clip_grad(clip_grad: Mapping[str, Any]) -> tuple[str, dict[str, Any]]
     function = CLIP_FUNCTIONS[kind]
     accepted = [name for name in inspect.signature(function).parameters if name != 'parameters']
     unknown = [key for key in kwargs if key not in accepted]
-    if not kwargs or unknown:
+    if not kwargs:
+        raise AssertValueError(
+            '`clip_grad` should contain other arguments besides `type`. The arguments should '
+            f'match with the `torch.nn.utils.{function.__name__}`: one of {accepted}, got '
+            f'clip_grad={dict(clip_grad)!r}.')
+    if unknown:
         hint = ''.join(did_you_mean(key, accepted) for key in unknown)
         raise ValueError(
             f'clip_grad={dict(clip_grad)!r}: {function.__name__} accepts {accepted}'
-            f'{", got unknown " + repr(unknown) if unknown else " besides type"}.{hint}')
+            f', got unknown {unknown!r}.{hint}')
     return kind, kwargs
 
 
@@ -93,7 +99,8 @@ class OptimWrapper(BaseOptimWrapper):
 
     Raises:
         ValueError: If ``accumulative_counts`` is not a positive int, or
-            ``clip_grad`` has an unknown type or arguments.
+            ``clip_grad`` is empty or has an unknown type or arguments (an empty
+            ``clip_grad`` and a bad ``accumulative_counts`` also raise an ``AssertionError``).
     """
 
     def __init__(self,
@@ -103,8 +110,9 @@ class OptimWrapper(BaseOptimWrapper):
         super().__init__(optimizer)
         if isinstance(accumulative_counts, bool) or not isinstance(accumulative_counts, int) \
                 or accumulative_counts < 1:
-            raise ValueError(
-                f'accumulative_counts must be an int >= 1, got {accumulative_counts!r}')
+            raise AssertValueError(
+                '_accumulative_counts at least greater than or equal to 1: accumulative_counts '
+                f'must be an int >= 1, got {accumulative_counts!r}')
         self._accumulative_counts = accumulative_counts
         self.clip_grad_kwargs: dict[str, Any] | None = None
         self.grad_name: str | None = None

@@ -7,9 +7,9 @@ from typing import Any, NoReturn
 import torch
 from torch import nn
 
-from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
+from .._errors import AssertKeyError, AssertTypeError
 from .backend import OptimBackend
 from .optimizer_wrapper import OptimWrapper
 
@@ -32,14 +32,16 @@ class OptimWrapperDict(OptimWrapper):
         **optim_wrapper_dict: The wrappers, by name.
 
     Raises:
-        TypeError: If a value is not an :class:`OptimWrapper`.
+        TypeError: If a value is not an :class:`OptimWrapper` (also an ``AssertionError``).
     """
 
     def __init__(self, **optim_wrapper_dict: OptimWrapper) -> None:
         for key, value in optim_wrapper_dict.items():
             if not isinstance(value, OptimWrapper):
-                raise TypeError('OptimWrapperDict only accepts OptimWrapper instances, but got '
-                                f'{key}: {type(value).__name__}')
+                raise AssertTypeError(
+                    '`OptimWrapperDict` only accept OptimWrapper instance, but got '
+                    f'{key}: {type(value).__name__}. Wrap each optimizer first: '
+                    f'{key}=OptimWrapper(optimizer).')
         self.optim_wrappers = optim_wrapper_dict
 
     def update_params(self,  # type: ignore[override]
@@ -126,7 +128,7 @@ class OptimWrapperDict(OptimWrapper):
 
     def __getitem__(self, key: str) -> OptimWrapper:
         if key not in self.optim_wrappers:
-            raise ReadableKeyError(
+            raise AssertKeyError(
                 f'Cannot find {key!r} in OptimWrapperDict (it has {list(self.optim_wrappers)}).'
                 f'{did_you_mean(key, self.optim_wrappers)} Check your optimizer constructor.')
         return self.optim_wrappers[key]

@@ -6,14 +6,16 @@ from typing import Any
 
 from mmlightning.registry import PARAM_SCHEDULERS
 
+from .._errors import AssertValueError
 from .base import INF, OptimizerType, _ParamScheduler
 
 
 def check_eta_min(owner: str, eta_min: float | None, eta_min_ratio: float | None) -> None:
     """Raise unless exactly one of ``eta_min`` and ``eta_min_ratio`` is given."""
     if (eta_min is None) == (eta_min_ratio is None):
-        raise ValueError(f'{owner}: give exactly one of eta_min and eta_min_ratio, got '
-                         f'eta_min={eta_min!r}, eta_min_ratio={eta_min_ratio!r}')
+        raise AssertValueError(
+            f'{owner}: Either `eta_min` or `eta_min_ratio should be specified (exactly one of '
+            f'them), got eta_min={eta_min!r}, eta_min_ratio={eta_min_ratio!r}')
 
 
 @PARAM_SCHEDULERS.register_module()

@@ -20,12 +20,16 @@ from torch.optim import Optimizer
 from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
+from .._errors import AssertValueError
+
 INF = int(1e9)
 
 #: A ``torch.optim.Optimizer`` or an ``OptimWrapper`` (anything exposing ``param_groups``).
 OptimizerType = Any
 
 logger = logging.getLogger(__name__)
+
+_STEP_ORDER_DOC = 'https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate'
 
 
 def check_optimizer(optimizer: Any, owner: str) -> None:
@@ -40,9 +44,9 @@ def check_optimizer(optimizer: Any, owner: str) -> None:
     if isinstance(groups, (list, tuple)) and all(isinstance(g, Mapping) for g in groups):
         return
     raise TypeError(
-    f'{owner} needs a torch.optim.Optimizer or an OptimWrapper (anything with a '
-        f'`param_groups` list of dicts), got {type(optimizer).__name__}. Build the optimizer '
-        'first and pass it (or its OptimWrapper) as the first argument.')
+        f'{owner}: ``optimizer`` should be an Optimizer or an OptimWrapper (anything with a '
+        f'`param_groups` list of dicts), but got {type(optimizer).__name__}. Build the '
+        'optimizer first and pass it (or its OptimWrapper) as the first argument.')
 
 
 def check_param_name(optimizer: Any, param_name: str, owner: str) -> None:
@@ -57,7 +61,7 @@ def check_param_name(optimizer: Any, param_name: str, owner: str) -> None:
         if param_name not in group:
             keys = [key for key in group if key != 'params']
             raise ReadableKeyError(
-    f'{owner}: param_name={param_name!r} is not a key of param_groups[{index}] '
+                f'{owner}: param_name={param_name!r} is not a key of param_groups[{index}] '
                 f'(its keys: {", ".join(keys)}).{did_you_mean(param_name, keys)}')
 
 
@@ -121,7 +125,8 @@ class _ParamScheduler:
         TypeError: If ``optimizer`` has no ``param_groups``.
         KeyError: If ``param_name`` (or ``initial_<param_name>`` when
             resuming) is missing from a group.
-        ValueError: If ``end <= begin`` or ``last_step < -1``.
+        ValueError: If ``end <= begin`` or ``last_step`` is not an int >= -1 (that
+            one also an ``AssertionError``, as MMEngine asserts it).
     """
 
     #: Constructor arguments counted in steps; ``build_iter_from_epoch`` scales them.
@@ -151,7 +156,7 @@ class _ParamScheduler:
             raise ValueError(f'{owner}: end should be larger than begin, got begin={begin}, '
                              f'end={end}. Set end to the first step the scheduler stops at.')
         if not isinstance(last_step, int) or last_step < -1:
-            raise ValueError(f'{owner}: last_step must be an int >= -1, got {last_step!r}')
+            raise AssertValueError(f'{owner}: last_step must be an int >= -1, got {last_step!r}')
         self.optimizer = optimizer
         self.param_name = param_name
         self.begin = begin
@@ -163,7 +168,7 @@ class _ParamScheduler:
                 group.setdefault(key, group[param_name])
             elif key not in group:
                 raise ReadableKeyError(
-    f"{owner}: param '{key}' is not specified in param_groups[{index}] when "
+                    f"{owner}: param '{key}' is not specified in param_groups[{index}] when "
                     f'resuming with last_step={last_step}; load the optimizer state first or '
                     'use last_step=-1.')
 
@@ -189,14 +194,16 @@ class _ParamScheduler:
             A scheduler with ``by_epoch=False``.
 
         Raises:
-            ValueError: If ``by_epoch`` is False or ``epoch_length`` is not positive.
+            ValueError: If ``by_epoch`` is False or ``epoch_length`` is not positive
+                (also an ``AssertionError``).
         """
         if not by_epoch:
-            raise ValueError(f'{cls.__name__}: only epoch-based configs (by_epoch=True) can be '
-                             'converted to iter-based; drop convert_to_iter_based.')
+            raise AssertValueError(
+                f'{cls.__name__}: Only epoch-based kwargs whose `by_epoch=True` can be converted '
+                'to iter-based. Drop convert_to_iter_based for this scheduler.')
         if epoch_length is None or epoch_length <= 0:
-            raise ValueError(f'{cls.__name__}: `epoch_length` must be a positive integer, '
-                             f'but got {epoch_length!r}.')
+            raise AssertValueError(f'{cls.__name__}: `epoch_length` must be a positive integer, '
+                                   f'but got {epoch_length!r}.')
         for name in cls._step_args:
             value = kwargs.get(name)
             if isinstance(value, (list, tuple)):
@@ -258,12 +265,14 @@ class _ParamScheduler:
             warnings.warn(
                 'Seems like `optimizer.step()` has been overridden after parameter value '
                 'scheduler initialization. Please, make sure to call `optimizer.step()` '
-                'before `scheduler.step()`.', UserWarning, stacklevel=3)
+                f'before `scheduler.step()`. See more details at {_STEP_ORDER_DOC}',
+                UserWarning, stacklevel=3)
         elif getattr(self.optimizer, '_global_step', 0) < 0:
             warnings.warn(
                 'Detected call of `scheduler.step()` before `optimizer.step()`. Call them in '
                 'the opposite order: `optimizer.step()` before `scheduler.step()`, or the first '
-                'value of the schedule is skipped.', UserWarning, stacklevel=3)
+                f'value of the schedule is skipped. See more details at {_STEP_ORDER_DOC}',
+                UserWarning, stacklevel=3)
 
     def step(self) -> None:
         """Advance one step and, inside ``[begin, end)``, update each param group."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from mmlightning.registry import PARAM_SCHEDULERS
 
+from .._errors import AssertValueError
 from .annealing import check_eta_min
 from .base import INF, OptimizerType, _ParamScheduler
 
@@ -45,9 +46,9 @@ class CosineRestartParamScheduler(_ParamScheduler):
         owner = type(self).__name__
         check_eta_min(owner, eta_min, eta_min_ratio)
         if len(periods) != len(restart_weights):
-            raise ValueError(f'{owner}: periods and restart_weights should have the same '
-                             f'length, got periods={list(periods)} and '
-                             f'restart_weights={list(restart_weights)}')
+            raise AssertValueError(f'{owner}: periods and restart_weights should have the same '
+                                   f'length, got periods={list(periods)} and '
+                                   f'restart_weights={list(restart_weights)}')
         self.periods = periods
         self.eta_min = eta_min
         self.eta_min_ratio = eta_min_ratio

@@ -48,9 +48,10 @@ class MomentumSchedulerMixin:
         if 'momentum' not in defaults:
             if 'betas' not in defaults:
                 raise ValueError(
-    f'{type(self).__name__}: the optimizer ({type(optimizer).__name__}) has '
-                    'neither `momentum` nor `betas`; use an optimizer that supports momentum '
-                    '(SGD, RMSprop, Adam family) or remove the momentum scheduler.')
+                    f'{type(self).__name__}: optimizer must support momentum when using '
+                    f'momentum scheduler; {type(optimizer).__name__} has neither `momentum` nor '
+                    '`betas`. Use an optimizer that supports momentum (SGD, RMSprop, Adam '
+                    'family) or remove the momentum scheduler.')
             self.use_betas = True
             for group in optimizer.param_groups:
                 group['momentum'] = group['betas'][0]

@@ -7,6 +7,7 @@ from typing import Any
 
 from mmlightning.registry import PARAM_SCHEDULERS
 
+from .._errors import AssertValueError
 from .base import INF, OptimizerType, _ParamScheduler, check_optimizer
 
 ANNEAL_STRATEGIES = ('cos', 'linear')
@@ -70,8 +71,8 @@ class OneCycleParamScheduler(_ParamScheduler):
         owner = type(self).__name__
         check_optimizer(optimizer, owner)
         if param_name != 'lr':
-            raise ValueError(f"{owner} only schedules the learning rate (param_name='lr'), "
-                             f'got param_name={param_name!r}')
+            raise AssertValueError(f"{owner}: OneCycle only works for learning rate updating "
+                                   f"(param_name='lr'), but got param_name={param_name!r}")
         self.eta_max = eta_max
         self.div_factor = div_factor
         self.final_div_factor = final_div_factor

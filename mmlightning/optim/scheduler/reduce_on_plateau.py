@@ -9,6 +9,7 @@ from torch.optim import Optimizer
 
 from mmlightning.registry import PARAM_SCHEDULERS
 
+from .._errors import AssertValueError
 from .base import INF, OptimizerType, _ParamScheduler, logger
 
 RULES = ('less', 'greater')
@@ -57,8 +58,8 @@ class ReduceOnPlateauParamScheduler(_ParamScheduler):
                  verbose: bool = False):
         owner = type(self).__name__
         if not by_epoch:
-            raise ValueError(f'{owner} only supports by_epoch=True (it reacts to validation '
-                             'results), got by_epoch=False')
+            raise AssertValueError(f'Now {owner} only support by_epoch=True (it reacts to '
+                                   'validation results), got by_epoch=False')
         self._attach(optimizer, param_name, begin, end, by_epoch, last_step)
         self.last_step = last_step
         self._global_step = 0

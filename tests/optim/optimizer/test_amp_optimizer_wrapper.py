@@ -97,16 +97,18 @@ def test_use_fsdp_builds_a_sharded_scaler():
 
 @pytest.mark.parametrize('loss_scale', ['static', True, [1.0]])
 def test_bad_loss_scale_raises(loss_scale):
-    with pytest.raises(TypeError, match="loss_scale must be 'dynamic', a number or a dict"):
+    with pytest.raises(TypeError, match='loss_scale must be of type float, dict, or "dynamic"'):
         _wrapper(loss_scale=loss_scale)
 
 
 def test_bad_dtype_raises():
+    with pytest.raises(AssertionError, match="dtype should be any of .* got 'fp16'"):
+        _wrapper(dtype='fp16')
     with pytest.raises(ValueError, match="dtype should be any of .* got 'fp16'"):
         _wrapper(dtype='fp16')
     with pytest.raises(ValueError, match="Did you mean one of 'bfloat16'"):
         _wrapper(dtype='bfloat61')
-    with pytest.raises(TypeError, match='dtype should be None, a str or a torch.dtype'):
+    with pytest.raises(TypeError, match='dtype should be None or instance of torch.dtype'):
         _wrapper(dtype=16)
 
 

@@ -166,10 +166,10 @@ def test_clip_grad_does_not_mutate_config_and_skips_params_without_grad():
 
 
 @pytest.mark.parametrize('clip_grad, match', [
-    ({}, 'non-empty dict'),
-    ('norm', 'non-empty dict'),
+    ({}, 'If `clip_grad` is not None, it should be a `dict`'),
+    ('norm', 'If `clip_grad` is not None, it should be a `dict`'),
     (dict(type='nrm', max_norm=1), 'should be "norm" or "value" but got \'nrm\'.*norm'),
-    (dict(type='value'), 'besides type'),
+    (dict(type='value'), 'should contain other arguments besides `type`'),
     (dict(max_nrm=1), "unknown \\['max_nrm'\\].*max_norm"),
 ])
 def test_bad_clip_grad_raises(clip_grad, match):

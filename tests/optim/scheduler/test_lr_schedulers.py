@@ -110,8 +110,8 @@ def test_position_from_periods():
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'eta_min': 0.0, 'eta_min_ratio': 0.1}, 'exactly one of eta_min and eta_min_ratio'),
-    ({}, 'exactly one of eta_min and eta_min_ratio'),
+    ({'eta_min': 0.0, 'eta_min_ratio': 0.1}, 'Either `eta_min` or `eta_min_ratio'),
+    ({}, 'exactly one of them'),
     ({'eta_min': 0.0, 'restart_weights': [1, 1]}, r'restart_weights=\[1, 1\]'),
 ])
 def test_cosine_restart_rejects_bad_options(optimizer, kwargs, match):

@@ -55,7 +55,7 @@ def _annealing_cos(start: float, end: float, pct: float) -> float:
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'param_name': 'momentum', 'total_steps': 5}, "only schedules the learning rate"),
+    ({'param_name': 'momentum', 'total_steps': 5}, 'OneCycle only works for learning rate updating'),
     ({'param_name': 'lr'}, 'give total_steps or a finite end'),
     ({'param_name': 'lr', 'total_steps': 0}, 'positive integer total_steps, got 0'),
     ({'param_name': 'lr', 'total_steps': 2.5}, 'positive integer total_steps, got 2.5'),
@@ -127,7 +127,7 @@ def test_reduce_on_plateau_accepts_tensor_metrics(helpers):
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'by_epoch': False}, 'only supports by_epoch=True'),
+    ({'by_epoch': False}, 'only support by_epoch=True'),
     ({'factor': 1.0}, 'factor should be < 1.0, got 1.0'),
     ({'threshold': -1.0}, 'threshold -1.0 should be >= 0'),
     ({'rule': 'lower'}, "rule 'lower' is unknown"),

@@ -173,7 +173,7 @@ def test_registry_builds_with_convert_to_iter_based(optimizer):
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'by_epoch': False, 'epoch_length': 5}, 'only epoch-based configs'),
+    ({'by_epoch': False, 'epoch_length': 5}, 'Only epoch-based kwargs'),
     ({}, '`epoch_length` must be a positive integer, but got None'),
     ({'epoch_length': 0}, '`epoch_length` must be a positive integer, but got 0'),
 ])
