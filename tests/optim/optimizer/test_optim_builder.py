@@ -79,7 +79,7 @@ def test_unknown_constructor_and_optimizer_raise_with_suggestions():
                                         optimizer=dict(type='SGD', lr=0.1)))
     with pytest.raises(KeyError, match="Adm is not in the mmlightning::optimizer registry"):
         build_optim_wrapper(model, dict(optimizer=dict(type='Adm', lr=0.1)))
-    with pytest.raises(KeyError, match="'OptimWraper' is not in.*'OptimWrapper'"):
+    with pytest.raises(KeyError, match="OptimWraper is not in.*'OptimWrapper'"):
         build_optim_wrapper(model, dict(type='OptimWraper', optimizer=dict(type='SGD', lr=0.1)))
 
 
