@@ -197,7 +197,7 @@ def test_params_go_to_the_first_argument_of_the_optimizer():
 
 def test_unknown_optimizer_surfaces_registry_error_with_suggestion():
     constructor = DefaultOptimWrapperConstructor(dict(optimizer=dict(type='AdamWW', lr=LR)))
-    with pytest.raises(KeyError, match="'AdamWW' is not in the .*optimizer registry.*'AdamW'"):
+    with pytest.raises(KeyError, match="AdamWW is not in the .*optimizer registry.*'AdamW'"):
         constructor(nn.Linear(1, 1))
 
 
