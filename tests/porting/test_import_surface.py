@@ -19,6 +19,18 @@ collect_mmengine_imports = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collect_mmengine_imports)
 
 RECORDS = json.loads((Path(__file__).parent / 'data' / 'mmengine_imports.json').read_text())
+# Pairs not ported yet, one 'module:name' a line: their tests are strict xfails, so a pair that
+# starts to resolve fails the suite until it is taken off the list.
+NOT_PORTED = {line.strip() for line in (Path(__file__).parent / 'data' /
+                                        'mmengine_imports_not_ported.txt').read_text().splitlines()
+              if line.strip() and not line.startswith('#')}
+
+
+def _pair_param(record: dict) -> object:
+    pair = f"{record['module']}:{record['name']}"
+    marks = [pytest.mark.xfail(strict=True, reason='not ported yet')] if pair in NOT_PORTED else []
+    return pytest.param(record['module'], record['name'], marks=marks,
+                        id=f"{record['module']}:{record['name'] or '<module>'}")
 
 
 def test_the_list_is_the_measured_one() -> None:
@@ -27,9 +39,12 @@ def test_the_list_is_the_measured_one() -> None:
     assert sum(record['uses'] for record in RECORDS['imports']) == 3550
 
 
-@pytest.mark.parametrize(
-    'module, name', [(r['module'], r['name']) for r in RECORDS['imports']],
-    ids=[f"{r['module']}:{r['name'] or '<module>'}" for r in RECORDS['imports']])
+def test_not_ported_list_names_measured_pairs() -> None:
+    measured = {f"{r['module']}:{r['name']}" for r in RECORDS['imports']}
+    assert NOT_PORTED <= measured
+
+
+@pytest.mark.parametrize('module, name', [_pair_param(r) for r in RECORDS['imports']])
 def test_import_resolves(module: str, name: str) -> None:
     assert collect_mmengine_imports.resolves(module, name) is None
 
