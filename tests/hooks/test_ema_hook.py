@@ -158,17 +158,16 @@ def test_begin_epoch_starts_the_average_at_that_epoch() -> None:
 def test_invalid_begin_arguments_raise() -> None:
     with pytest.raises(ValueError, match='should not be both set'):
         EMAHook(begin_iter=1, begin_epoch=1)
-    with pytest.raises(ValueError, match='`begin_iter` must larger than or equal to 0, but got begin_iter: -1'):
+    with pytest.raises(ValueError, match='`begin_iter` must larger than or equal to 0'):
         EMAHook(begin_iter=-1)
     runner = SimpleNamespace(model=nn.Linear(2, 1), max_epochs=3, max_iters=30)
     hook = EMAHook(begin_epoch=4)
     hook.before_run(runner)
-    with pytest.raises(ValueError, match='self.begin_epoch should be smaller than or equal to runner.max_epochs: 3'):
+    with pytest.raises(ValueError, match='self.begin_epoch should be smaller .* runner.max_epochs: 3'):
         hook.before_train(runner)
     hook = EMAHook(begin_iter=31)
     hook.before_run(runner)
-    with pytest.raises(ValueError, 
-                       match='self.begin_iter should be smaller than or equal to runner.max_iters: 30'):
+    with pytest.raises(ValueError, match='self.begin_iter should be smaller .* max_iters: 30'):
         hook.before_train(runner)
 
 
