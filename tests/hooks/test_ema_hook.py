@@ -163,11 +163,11 @@ def test_invalid_begin_arguments_raise() -> None:
     runner = SimpleNamespace(model=nn.Linear(2, 1), max_epochs=3, max_iters=30)
     hook = EMAHook(begin_epoch=4)
     hook.before_run(runner)
-    with pytest.raises(ValueError, match='self.begin_epoch should be smaller .* max_epochs: 3'):
+    with pytest.raises(ValueError, match='self.begin_epoch should be smaller .*max_epochs: 3'):
         hook.before_train(runner)
     hook = EMAHook(begin_iter=31)
     hook.before_run(runner)
-    with pytest.raises(ValueError, match='self.begin_iter should be smaller .* max_iters: 30'):
+    with pytest.raises(ValueError, match='self.begin_iter should be smaller .*max_iters: 30'):
         hook.before_train(runner)
 
 
