@@ -7,6 +7,7 @@ from typing import Any
 
 from mmlightning.registry import HOOKS
 
+from .errors import HookRunnerError
 from .hook import Hook
 from .metric_rules import DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS, RULE_MAP, infer_rule
 
@@ -64,8 +65,11 @@ class EarlyStoppingHook(Hook):
         raise ValueError(f'EarlyStoppingHook: cannot infer whether a greater or a smaller '
                          f"{monitor!r} is better; pass rule='greater' or rule='less'")
 
-    def _check_stop_condition(self, current_score: float) -> tuple[bool, str]:
-        """Update the best score and patience with ``current_score``; return (stop, reason)."""
+    def _check_stop_condition(self, current_score: Any) -> tuple[bool, str]:
+        """Update the best score and patience with ``current_score``; return (stop, reason).
+
+        The score keeps the metric's type (a tensor stays a tensor), as in MMEngine.
+        """
         compare = self.rule_map[self.rule]
         if self.check_finite and not isfinite(current_score):
             return True, (f'Monitored metric {self.monitor} = {current_score} is infinite. '
@@ -89,11 +93,13 @@ class EarlyStoppingHook(Hook):
         """Check that the training loop can be stopped.
 
         Raises:
-            AttributeError: If ``runner.train_loop`` has no ``stop_training``.
+            HookRunnerError: (an ``AttributeError`` and an ``AssertionError``) If
+                ``runner.train_loop`` has no ``stop_training``.
         """
         if not hasattr(runner.train_loop, 'stop_training'):
-            raise AttributeError('EarlyStoppingHook needs runner.train_loop.stop_training to '
-                                 'stop training; this runner does not provide it')
+            raise HookRunnerError('EarlyStoppingHook: `train_loop` should contain '
+                                  '`stop_training` variable, which it sets to stop training; '
+                                  f'{type(runner.train_loop).__name__} has none')
 
     def after_val_epoch(self, runner: Any, metrics: dict[str, Any] | None = None) -> None:
         """Decide from the validation ``metrics`` whether to stop training.
@@ -112,7 +118,7 @@ class EarlyStoppingHook(Hook):
                           f'({list(metrics)}) do not include `monitor` ({self.monitor}).',
                           stacklevel=2)
             return
-        stop_training, message = self._check_stop_condition(float(metrics[self.monitor]))
+        stop_training, message = self._check_stop_condition(metrics[self.monitor])
         if stop_training:
             runner.train_loop.stop_training = True
             runner.logger.info(message)

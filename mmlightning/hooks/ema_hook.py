@@ -25,6 +25,7 @@ from torch import Tensor, nn
 from mmlightning.registry import HOOKS, MODELS
 from mmlightning.utils.errors import ReadableKeyError
 
+from .errors import HookArgumentError
 from .hook import DATA_BATCH, Hook
 
 logger = logging.getLogger('mmlightning')
@@ -54,8 +55,8 @@ class EMAHook(Hook):
             ``update_buffers``, ``device``).
 
     Raises:
-        ValueError: If both ``begin_iter`` and ``begin_epoch`` are set, or
-            either is negative.
+        HookArgumentError: (a ``ValueError`` and an ``AssertionError``) If both
+            ``begin_iter`` and ``begin_epoch`` are set, or either is negative.
     """
 
     priority = 'NORMAL'
@@ -63,11 +64,13 @@ class EMAHook(Hook):
     def __init__(self, ema_type: str = 'ExponentialMovingAverage', strict_load: bool = False,
                  begin_iter: int = 0, begin_epoch: int = 0, **kwargs: Any) -> None:
         if begin_iter != 0 and begin_epoch != 0:
-            raise ValueError(f'EMAHook: begin_iter={begin_iter} and begin_epoch={begin_epoch} '
-                             'are both set; set only one of them')
-        if begin_iter < 0 or begin_epoch < 0:
-            raise ValueError(f'EMAHook: begin_iter ({begin_iter}) and begin_epoch '
-                             f'({begin_epoch}) must be >= 0')
+            raise HookArgumentError(
+                f'EMAHook: `begin_iter` and `begin_epoch` should not be both set (got '
+                f'begin_iter={begin_iter}, begin_epoch={begin_epoch}); set only one of them')
+        for name, value in (('begin_iter', begin_iter), ('begin_epoch', begin_epoch)):
+            if value < 0:
+                raise HookArgumentError(f'EMAHook: `{name}` must larger than or equal to 0, '
+                                        f'but got {name}: {value}')
         self.strict_load = strict_load
         self.ema_cfg = dict(type=ema_type, **kwargs)
         self.begin_iter = begin_iter
@@ -95,7 +98,7 @@ class EMAHook(Hook):
         """Check ``begin_epoch``/``begin_iter`` against the length of training.
 
         Raises:
-            ValueError: If the EMA would begin after training ends.
+            HookArgumentError: If the EMA would begin after training ends.
         """
         self._follow_source_device()
         if self.enabled_by_epoch:
@@ -103,8 +106,11 @@ class EMAHook(Hook):
         else:
             name, begin, limit = 'begin_iter', self.begin_iter, runner.max_iters
         if limit is not None and begin > limit:
-            raise ValueError(f'EMAHook: {name}={begin} is past the end of training '
-                             f'({limit}); lower it so the average is ever used')
+            runner_name = 'max_epochs' if self.enabled_by_epoch else 'max_iters'
+            raise HookArgumentError(
+                f'EMAHook: self.{name} should be smaller than or equal to '
+                f'runner.{runner_name}: {limit}, but got {name}: {begin}; lower it so the '
+                'average is ever used')
 
     def after_train_iter(self, runner: Any, batch_idx: int, data_batch: DATA_BATCH = None,
                          outputs: dict | None = None) -> None:
@@ -204,7 +210,7 @@ class EMAHook(Hook):
 
         Lightning moves the model to its device after ``before_run`` built the copy.
         """
-        if 'device' in self.ema_cfg:
+        if 'device' in self.ema_cfg or not hasattr(self, 'ema_model'):
             return
         source = next(itertools.chain(self.src_model.parameters(), self.src_model.buffers()),
                       None)

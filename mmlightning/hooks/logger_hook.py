@@ -12,7 +12,8 @@ Differences from MMEngine:
   ``vis_data/scalars.png`` (``Visualizer.plot_scalars``); a failure only warns.
 - ``out_dir`` is a local folder or any URL fsspec knows, written through
   :mod:`mmlightning.fileio` (``backend_args=dict(storage_options=...)`` passes
-  filesystem arguments); ``file_client_args`` (deprecated in MMEngine) is not supported.
+  filesystem arguments); ``file_client_args`` (deprecated in MMEngine) is ignored with a
+  warning.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import numpy as np
 import torch
 
 from mmlightning import fileio
+from mmlightning.logging import print_log
 from mmlightning.registry import HOOKS
 from mmlightning.utils import is_seq_of, scandir
 
@@ -56,12 +58,14 @@ def _check_args(interval: Any, ignore_last: Any, interval_exp_name: Any, out_dir
                         f'{type(out_suffix)}')
     if out_dir is None and file_client_args is not None:
         raise ValueError('file_client_args should be "None" when `out_dir` is not specified.')
-    if file_client_args is not None and backend_args is not None:
-        raise ValueError('"file_client_args" and "backend_args" cannot be set at the same time.')
     if file_client_args is not None:
-        raise ValueError('LoggerHook: file_client_args (deprecated in MMEngine) is not '
-                         'supported; use backend_args=dict(storage_options={...}) for the '
-                         'fsspec filesystem of a URL out_dir, or leave both None')
+        print_log('"file_client_args" will be deprecated in future. Please use "backend_args" '
+                  'instead; LoggerHook ignores file_client_args (out_dir is written through '
+                  'fsspec: backend_args=dict(storage_options={...}))', logger='current',
+                  level=logging.WARNING)
+        if backend_args is not None:
+            raise ValueError('"file_client_args" and "backend_args" cannot be set at the same '
+                             'time.')
 
 
 def _training(runner: Any) -> bool:
@@ -98,7 +102,8 @@ class LoggerHook(Hook):
         out_suffix: Files of ``log_dir`` ending with these are copied.
             Defaults to ``('.json', '.log', '.py', 'yaml')``.
         keep_local: Keep the local logs once copied to ``out_dir``. Defaults to True.
-        file_client_args: Not supported (deprecated in MMEngine); must be None.
+        file_client_args: Deprecated in MMEngine; ignored with a warning (``out_dir``
+            is written through fsspec, configured by ``backend_args``).
         log_metric_by_epoch: Write validation metrics with ``step`` = the epoch
             (True) or the iteration (False). Defaults to True.
         backend_args: ``dict(storage_options={...})``: arguments of the fsspec
@@ -106,8 +111,8 @@ class LoggerHook(Hook):
 
     Raises:
         TypeError: If an argument has the wrong type.
-        ValueError: If ``interval`` or ``interval_exp_name`` is not positive,
-            or ``file_client_args`` is set.
+        ValueError: If ``interval`` or ``interval_exp_name`` is not positive, or
+            ``file_client_args`` is set without ``out_dir`` or with ``backend_args``.
 
     Example::
 

@@ -19,8 +19,9 @@ def _schedulers(runner: Any) -> Iterator[Any]:
     elif isinstance(schedulers, list):
         yield from schedulers
     else:
-        raise TypeError('runner.param_schedulers must be a list of schedulers or a dict of '
-                        f'such lists, got {type(schedulers).__name__}')
+        raise TypeError('runner.param_schedulers should be list of ParamScheduler or a dict '
+                        'containing list of ParamScheduler, but got '
+                        f'{type(schedulers).__name__}')
 
 
 @HOOKS.register_module()

@@ -127,9 +127,9 @@ class RunnerTestCase(TestCase):
        files, environment variables set by :meth:`setup_dist_env`, the process
        group) in ``tearDown``.
 
-    The configs have no ``default_hooks``/``custom_hooks`` (hooks are not run by
-    this version of mmlightning yet); ``trainer=dict(enable_progress_bar=False)``
-    keeps the runs quiet.
+    The configs are MMEngine's (``LoggerHook(interval=1)``; the iteration-based one
+    also checkpoints every 12 iterations and logs by iteration), plus
+    ``trainer=dict(enable_progress_bar=False)``, which keeps the runs quiet.
     """
 
     dist_cfg: ClassVar[dict[str, Any]] = dict(
@@ -155,13 +155,19 @@ class RunnerTestCase(TestCase):
             train_cfg=dict(by_epoch=True, max_epochs=2, val_interval=1),
             val_cfg=dict(),
             test_cfg=dict(),
+            default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
+            custom_hooks=[],
             env_cfg=dict(dist_cfg=dict(backend='nccl')),
             trainer=dict(enable_progress_bar=False),
             experiment_name='test1'))
         self.iter_based_cfg: Config = copy.deepcopy(self.epoch_based_cfg)
         self.iter_based_cfg.train_dataloader = self._dataloader_cfg('InfiniteSampler',
                                                                     shuffle=True)
+        self.iter_based_cfg.log_processor = dict(by_epoch=False)
         self.iter_based_cfg.train_cfg = dict(by_epoch=False, max_iters=12)
+        self.iter_based_cfg.default_hooks = dict(
+            logger=dict(type='LoggerHook', interval=1),
+            checkpoint=dict(type='CheckpointHook', interval=12, by_epoch=False))
 
     @staticmethod
     def _dataloader_cfg(sampler: str, shuffle: bool) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def test_param_scheduler_hook_steps_each_kind_at_its_point() -> None:
     hook.after_train_iter(runner, 1)
     assert found['iter'].last_step == 2
     hook.after_train_iter(SimpleNamespace(param_schedulers=None), 1)
-    with pytest.raises(TypeError, match='runner.param_schedulers must be a list'):
+    with pytest.raises(TypeError, match='runner.param_schedulers should be list of ParamScheduler'):
         hook.after_train_iter(SimpleNamespace(param_schedulers=3), 1)
 
 

@@ -89,7 +89,7 @@ def test_missing_monitor_warns_or_raises_when_strict() -> None:
 
 
 def test_before_run_needs_a_stoppable_loop() -> None:
-    with pytest.raises(AttributeError, match='needs runner.train_loop.stop_training'):
+    with pytest.raises(AttributeError, match='should contain .stop_training. variable'):
         EarlyStoppingHook('acc').before_run(SimpleNamespace(train_loop=object()))
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -82,12 +84,19 @@ def test_registered_with_mmengine_priority() -> None:
     (dict(file_client_args={}), ValueError, 'file_client_args should be "None" when'),
     (dict(out_dir='o', file_client_args={}, backend_args={}), ValueError,
      'cannot be set at the same time'),
-    (dict(out_dir='o', file_client_args=dict(backend='local')), ValueError,
-     r'file_client_args \(deprecated in MMEngine\) is not supported'),
 ])
 def test_bad_arguments(kwargs: dict, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         LoggerHook(**kwargs)
+
+
+def test_file_client_args_warns_and_is_ignored(tmp_path: Any) -> None:
+    logger = MMLogger.get_instance('test_file_client_args')
+    with mock.patch.object(logger, 'log') as log:
+        hook = LoggerHook(out_dir=str(tmp_path), file_client_args=dict(backend='disk'))
+    level, message = log.call_args[0]
+    assert level == logging.WARNING and 'will be deprecated' in message
+    assert hook.out_dir == str(tmp_path)
 
 
 @pytest.mark.parametrize('ignore_last, logged', [(True, [2, 4]), (False, [2, 4, 5])])

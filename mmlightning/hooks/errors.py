@@ -1,0 +1,14 @@
+"""Errors of hook arguments and hook requirements.
+
+MMEngine checks these with ``assert``; mmlightning raises, with MMEngine's sentence in the
+message, an error that is both the natural type and an ``AssertionError`` (code catching
+either keeps working).
+"""
+
+
+class HookArgumentError(ValueError, AssertionError):
+    """A bad hook argument (MMEngine raised ``AssertionError``)."""
+
+
+class HookRunnerError(AttributeError, AssertionError):
+    """The runner lacks what a hook needs (MMEngine raised ``AssertionError``)."""
