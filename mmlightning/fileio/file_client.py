@@ -1,7 +1,6 @@
 """``FileClient`` and ``HardDiskBackend``: MMEngine's deprecated backend front end."""
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from mmlightning.fileio.backends import (
     MemcachedBackend,
     PetrelBackend,
 )
+from mmlightning.fileio.backends.registry_utils import check_registration
 from mmlightning.fileio.uri import uri_prefix
 
 logger = logging.getLogger(__name__)
@@ -127,12 +127,7 @@ class FileClient:
     @classmethod
     def _register_backend(cls, name: str, backend: BackendClass, force: bool = False,
                           prefixes: str | list[str] | tuple[str, ...] | None = None) -> None:
-        if not isinstance(name, str):
-            raise TypeError(f'the backend name should be a string, but got {type(name)}')
-        if not inspect.isclass(backend):
-            raise TypeError(f'backend should be a class but got {type(backend)}')
-        if not issubclass(backend, BaseStorageBackend):
-            raise TypeError(f'backend {backend} is not a subclass of BaseStorageBackend')
+        check_registration(name, backend)
         if name in cls._backends:
             if not force:
                 raise KeyError(f'{name} is already registered as a storage backend, add '

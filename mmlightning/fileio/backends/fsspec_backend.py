@@ -13,10 +13,11 @@ from fsspec import AbstractFileSystem
 
 from mmlightning.fileio._fs import PathLike, atomic_write, is_local, missing, resolve
 from mmlightning.fileio.backends.base import BaseStorageBackend
+from mmlightning.fileio.backends.copying import CopyInsteadOfSymlink
 from mmlightning.fileio.backends.listing import check_list_args
 
 
-class FsspecBackend(BaseStorageBackend):
+class FsspecBackend(CopyInsteadOfSymlink, BaseStorageBackend):
     """A storage backend on fsspec: the filesystem is picked from each path's protocol.
 
     Not in MMEngine. :func:`mmlightning.fileio.get_file_backend` gives it for every URI prefix
@@ -188,21 +189,11 @@ class FsspecBackend(BaseStorageBackend):
                 self.put(src_fs.cat_file(name), target)
         return os.fspath(dst)
 
-    def copyfile_from_local(self, src: PathLike, dst: PathLike) -> str:
-        """Copy the local file ``src`` to ``dst``: :meth:`copyfile` handles both ends."""
-        return self.copyfile(src, dst)
-
-    def copytree_from_local(self, src: PathLike, dst: PathLike) -> str:
-        """Copy the local directory ``src`` to ``dst``: :meth:`copytree` handles both ends."""
-        return self.copytree(src, dst)
-
-    def copyfile_to_local(self, src: PathLike, dst: PathLike) -> str:
-        """Copy the file ``src`` to the local ``dst``: :meth:`copyfile` handles both ends."""
-        return self.copyfile(src, dst)
-
-    def copytree_to_local(self, src: PathLike, dst: PathLike) -> str:
-        """Copy the directory ``src`` to the local ``dst``: as :meth:`copytree`."""
-        return self.copytree(src, dst)
+    # copyfile / copytree already handle a local end on either side.
+    copyfile_from_local = copyfile
+    copyfile_to_local = copyfile
+    copytree_from_local = copytree
+    copytree_to_local = copytree
 
     def remove(self, filepath: PathLike) -> None:
         """Remove the file ``filepath``.
@@ -253,18 +244,6 @@ class FsspecBackend(BaseStorageBackend):
             shutil.rmtree(path)
         else:
             fs.rm(path, recursive=True)
-
-    def copy_if_symlink_fails(self, src: PathLike, dst: PathLike) -> bool:
-        """Copy ``src`` (a file or a directory) to ``dst``: object stores have no symlinks.
-
-        Returns:
-            bool: False (always a copy).
-        """
-        if self.isfile(src):
-            self.copyfile(src, dst)
-        else:
-            self.copytree(src, dst)
-        return False
 
     def list_dir_or_file(self,
                          dir_path: PathLike,

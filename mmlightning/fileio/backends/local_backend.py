@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mmlightning.fileio._fs import atomic_write, missing
 from mmlightning.fileio.backends.base import BaseStorageBackend
+from mmlightning.fileio.backends.copying import copy_file_or_tree
 from mmlightning.fileio.backends.listing import check_list_args
 
 PathLike = str | Path
@@ -103,21 +104,11 @@ class LocalBackend(BaseStorageBackend):
                                   'needs a new directory name (or rmtree it first).')
         return shutil.copytree(src, dst)
 
-    def copyfile_from_local(self, src: PathLike, dst: PathLike) -> PathLike:
-        """Same as :meth:`copyfile`: both ends are local."""
-        return self.copyfile(src, dst)
-
-    def copytree_from_local(self, src: PathLike, dst: PathLike) -> PathLike:
-        """Same as :meth:`copytree`: both ends are local."""
-        return self.copytree(src, dst)
-
-    def copyfile_to_local(self, src: PathLike, dst: PathLike) -> PathLike:
-        """Same as :meth:`copyfile`: both ends are local."""
-        return self.copyfile(src, dst)
-
-    def copytree_to_local(self, src: PathLike, dst: PathLike) -> PathLike:
-        """Same as :meth:`copytree`: both ends are local."""
-        return self.copytree(src, dst)
+    # Both ends are local: the transfers to and from the local disk are plain copies.
+    copyfile_from_local = copyfile
+    copyfile_to_local = copyfile
+    copytree_from_local = copytree
+    copytree_to_local = copytree
 
     def remove(self, filepath: PathLike) -> None:
         """Remove the file ``filepath``.
@@ -167,10 +158,7 @@ class LocalBackend(BaseStorageBackend):
             os.symlink(src, dst)
             return True
         except Exception:  # noqa: BLE001 - any failure (permissions, filesystem) means copy
-            if self.isfile(src):
-                self.copyfile(src, dst)
-            else:
-                self.copytree(src, dst)
+            copy_file_or_tree(self, src, dst)
             return False
 
     def list_dir_or_file(self,

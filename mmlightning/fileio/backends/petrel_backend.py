@@ -10,6 +10,7 @@ from pathlib import Path
 from shutil import SameFileError
 
 from mmlightning.fileio.backends.base import BaseStorageBackend
+from mmlightning.fileio.backends.copying import CopyInsteadOfSymlink
 from mmlightning.fileio.backends.listing import check_list_args
 from mmlightning.fileio.backends.temp_copy import temporary_file
 from mmlightning.fileio.errors import FileioTypeError
@@ -26,7 +27,7 @@ def petrel_installed() -> bool:
     return True
 
 
-class PetrelBackend(BaseStorageBackend):
+class PetrelBackend(CopyInsteadOfSymlink, BaseStorageBackend):
     """Petrel storage (``mmengine.fileio.backends.PetrelBackend``).
 
     ``petrel://bucket/key`` and ``s3://bucket/key`` both name objects; the client always
@@ -229,18 +230,6 @@ class PetrelBackend(BaseStorageBackend):
         """Delete every object under ``dir_path``."""
         for rel in self.list_dir_or_file(dir_path, list_dir=False, recursive=True):
             self.remove(self.join_path(dir_path, rel))
-
-    def copy_if_symlink_fails(self, src: PathLike, dst: PathLike) -> bool:
-        """Copy ``src`` (an object or a directory) to ``dst``: Petrel has no symlinks.
-
-        Returns:
-            bool: False (always a copy).
-        """
-        if self.isfile(src):
-            self.copyfile(src, dst)
-        else:
-            self.copytree(src, dst)
-        return False
 
     def list_dir_or_file(self,
                          dir_path: PathLike,

@@ -32,14 +32,19 @@ def _prefix_list(prefixes: Prefixes) -> list[str]:
     return list(prefixes)
 
 
-def _register_backend(name: str, backend: BackendClass, force: bool = False,
-                      prefixes: Prefixes = None) -> None:
+def check_registration(name: object, backend: object) -> None:
+    """Raise a TypeError unless ``name`` is a str and ``backend`` a backend class."""
     if not isinstance(name, str):
         raise TypeError(f'the backend name should be a string, but got {type(name)}')
     if not inspect.isclass(backend):
         raise TypeError(f'backend should be a class, but got {type(backend)}')
     if not issubclass(backend, BaseStorageBackend):
         raise TypeError(f'backend {backend} is not a subclass of BaseStorageBackend')
+
+
+def _register_backend(name: str, backend: BackendClass, force: bool = False,
+                      prefixes: Prefixes = None) -> None:
+    check_registration(name, backend)
     if name in backends and not force:
         raise ValueError(f'{name} is already registered as a storage backend, add "force=True" '
                          'if you want to override it')
