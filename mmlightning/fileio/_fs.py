@@ -26,34 +26,14 @@ def local_path(filepath: PathLike) -> str | None:
     return None
 
 
-def storage_options(backend_args: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Extract the fsspec ``storage_options`` from MMEngine-style ``backend_args``.
-
-    Every other key (``backend``, ``path_mapping``, ...) only selects one of MMEngine's own
-    storage backends; fsspec picks the filesystem from the URL, so those keys are ignored.
-
-    Raises:
-        TypeError: If ``backend_args`` or its ``storage_options`` is not a mapping.
-    """
-    if backend_args is None:
-        return {}
-    if not isinstance(backend_args, Mapping):
-        raise TypeError(f'backend_args must be a dict or None, got {type(backend_args).__name__}: '
-                        f'{backend_args!r}')
-    options = backend_args.get('storage_options') or {}
-    if not isinstance(options, Mapping):
-        raise TypeError("backend_args['storage_options'] must be a dict of fsspec filesystem "
-                        f'arguments, got {type(options).__name__}: {options!r}')
-    return dict(options)
-
-
 def resolve(filepath: PathLike,
-            backend_args: Mapping[str, Any] | None = None) -> tuple[AbstractFileSystem, str]:
+            options: Mapping[str, Any] | None = None) -> tuple[AbstractFileSystem, str]:
     """Return the fsspec filesystem serving ``filepath`` and the path inside it.
 
-    Local paths keep their spelling (relative stays relative), so results match ``os.path``.
+    ``options`` are the filesystem's keyword arguments (fsspec ``storage_options``). Local
+    paths keep their spelling (relative stays relative), so results match ``os.path``.
     """
-    options = storage_options(backend_args)
+    options = dict(options or {})
     local = local_path(filepath)
     if local is not None:
         return fsspec.filesystem('file', **options), local

@@ -1,30 +1,121 @@
-"""MMEngine's file functions (``mmengine.fileio.io``) on fsspec: any URL fsspec knows works.
+"""MMEngine's unified file functions (``mmengine.fileio.io``) and ``get_file_backend``.
 
-Every function takes ``backend_args`` for signature compatibility with MMEngine. fsspec picks the
-filesystem from the path's protocol, so MMEngine's backend selection keys (``backend``,
-``path_mapping``, ...) are ignored; only ``backend_args=dict(storage_options={...})`` is used, as
-the keyword arguments of the fsspec filesystem (credentials, endpoints, ...).
+Each function picks a storage backend with :func:`get_file_backend` (from the path's prefix,
+or the ``backend`` named in ``backend_args``) and calls the backend's method of the same name,
+as in MMEngine. Local paths use :class:`~mmlightning.fileio.backends.LocalBackend`, http(s)
+:class:`~mmlightning.fileio.backends.HTTPBackend`; every other URL fsspec knows (``memory://``,
+``s3://``, ``gs://``...) uses :class:`~mmlightning.fileio.backends.FsspecBackend`, and
+``backend_args=dict(storage_options={...})`` passes fsspec filesystem arguments. ``copyfile``
+and ``copytree`` between two filesystems (local to remote, remote to local, or two fsspec
+protocols) also work.
 """
 from __future__ import annotations
 
-import os
-import os.path as osp
-import posixpath
-import shutil
-import tempfile
-from collections.abc import Generator, Iterator
+import json
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-from mmlightning.fileio._fs import (
-    PathLike,
-    atomic_write,
-    is_local,
-    missing,
-    resolve,
-    storage_options,
+import fsspec
+
+from mmlightning.fileio.backends import (
+    BaseStorageBackend,
+    FsspecBackend,
+    PetrelBackend,
+    backends,
+    prefix_to_backends,
 )
+from mmlightning.fileio.backends.petrel_backend import petrel_installed
+from mmlightning.fileio.handlers import file_handlers, register_handler  # noqa: F401
+from mmlightning.fileio.uri import uri_prefix
 
-BackendArgs = dict | None
+PathLike = str | Path
+BackendArgs = Mapping[str, Any] | None
+
+backend_instances: dict[str, BaseStorageBackend] = {}
+
+
+def _parse_uri_prefix(uri: str | Path) -> str:
+    """The prefix of ``uri`` (``'s3'`` for ``s3://...`` and ``cluster:s3://...``), else ``''``.
+
+    Raises:
+        FileioTypeError: If ``uri`` is neither a str nor a Path (also an AssertionError).
+    """
+    return uri_prefix(uri) or ''
+
+
+def _backend_class(prefix: str, backend_args: Mapping[str, Any]) -> type[BaseStorageBackend]:
+    if 'backend' in backend_args:
+        name = backend_args['backend']
+        if name not in backends:
+            raise ValueError(f'Backend {name!r} is not registered; registered ones are '
+                             f'{sorted(backends)} (add one with register_backend).')
+        return backends[name]
+    if 'storage_options' in backend_args:
+        return FsspecBackend
+    backend = prefix_to_backends.get(prefix)
+    if backend is PetrelBackend and prefix == 's3' and not petrel_installed():
+        return FsspecBackend  # s3:// without petrel_client: plain S3 through s3fs
+    if backend is not None:
+        return backend
+    if prefix in fsspec.available_protocols():
+        return FsspecBackend
+    raise ValueError(f'No storage backend serves the prefix {prefix!r}://: register one with '
+                     'register_backend(..., prefixes=...) or install an fsspec implementation '
+                     f'for it (known: {sorted(prefix_to_backends)} and fsspec\'s protocols).')
+
+
+def _create(prefix: str, backend_args: Mapping[str, Any]) -> BaseStorageBackend:
+    kwargs = {k: v for k, v in backend_args.items() if k != 'backend'}
+    return _backend_class(prefix, backend_args)(**kwargs)
+
+
+def get_file_backend(uri: str | Path | None = None,
+                     *,
+                     backend_args: Mapping[str, Any] | None = None,
+                     enable_singleton: bool = False) -> BaseStorageBackend:
+    """Return the storage backend for ``uri``'s prefix, or the one ``backend_args`` names.
+
+    As MMEngine: ``backend_args=dict(backend=name, **kwargs)`` builds ``backends[name](**kwargs)``
+    whatever ``uri`` is; otherwise the prefix decides (none: :class:`LocalBackend`; ``http``/
+    ``https``: :class:`HTTPBackend`; ``petrel``: :class:`PetrelBackend`), with ``backend_args``
+    as the backend's arguments. mmlightning adds :class:`FsspecBackend` for every other prefix
+    fsspec knows, for ``s3`` when ``petrel_client`` is not installed, and whenever
+    ``backend_args`` holds ``storage_options`` (fsspec filesystem arguments).
+
+    Args:
+        uri (str | Path, optional): A path or URL.
+        backend_args (dict, optional): The backend name and/or its arguments (not modified).
+        enable_singleton (bool): Reuse the backend created earlier for the same prefix and
+            arguments. Defaults to False.
+
+    Returns:
+        BaseStorageBackend: The backend.
+
+    Raises:
+        ValueError: If ``uri`` is None and ``backend_args`` names no backend, or no backend
+            serves the prefix.
+        TypeError: If ``backend_args`` is not a dict.
+    """
+    if backend_args is None:
+        backend_args = {}
+    if not isinstance(backend_args, Mapping):
+        raise TypeError(f'backend_args must be a dict or None, got '
+                        f'{type(backend_args).__name__}: {backend_args!r}')
+    if uri is None and 'backend' not in backend_args:
+        raise ValueError('uri should not be None when "backend" does not exist in backend_args')
+    prefix = '' if uri is None else _parse_uri_prefix(uri)
+    if not enable_singleton:
+        return _create(prefix, backend_args)
+    key = f'{prefix}:{json.dumps(backend_args, default=repr)}'
+    if key not in backend_instances:
+        backend_instances[key] = _create(prefix, backend_args)
+    return backend_instances[key]
+
+
+def _backend(filepath: PathLike, backend_args: BackendArgs) -> Any:
+    return get_file_backend(filepath, backend_args=backend_args, enable_singleton=True)
 
 
 def get(filepath: PathLike, backend_args: BackendArgs = None) -> bytes:
@@ -34,14 +125,7 @@ def get(filepath: PathLike, backend_args: BackendArgs = None) -> bytes:
         FileNotFoundError: If ``filepath`` does not exist.
         IsADirectoryError: If ``filepath`` is a directory.
     """
-    fs, path = resolve(filepath, backend_args)
-    try:
-        return fs.cat_file(path)
-    except (FileNotFoundError, IsADirectoryError):
-        if fs.isdir(path):
-            raise IsADirectoryError(f'{os.fspath(filepath)!r} is a directory, not a file; '
-                                    'use list_dir_or_file to see what it holds') from None
-        raise missing(filepath) from None
+    return _backend(filepath, backend_args).get(filepath)
 
 
 def get_text(filepath: PathLike, encoding: str = 'utf-8', backend_args: BackendArgs = None) -> str:
@@ -50,7 +134,7 @@ def get_text(filepath: PathLike, encoding: str = 'utf-8', backend_args: BackendA
     Raises:
         FileNotFoundError: If ``filepath`` is not a file.
     """
-    return get(filepath, backend_args).decode(encoding)
+    return _backend(filepath, backend_args).get_text(filepath, encoding)
 
 
 def put(obj: bytes, filepath: PathLike, backend_args: BackendArgs = None) -> None:
@@ -58,148 +142,132 @@ def put(obj: bytes, filepath: PathLike, backend_args: BackendArgs = None) -> Non
 
     Local writes are atomic: a temporary file in the same folder replaces ``filepath``.
     """
-    fs, path = resolve(filepath, backend_args)
-    if is_local(fs):
-        atomic_write(obj, path)
-        return
-    parent = posixpath.dirname(path.rstrip('/'))
-    if parent and not fs.exists(parent):
-        fs.makedirs(parent, exist_ok=True)
-    fs.pipe_file(path, obj)
+    _backend(filepath, backend_args).put(obj, filepath)
 
 
 def put_text(obj: str, filepath: PathLike, encoding: str = 'utf-8',
              backend_args: BackendArgs = None) -> None:
     """Write ``obj`` encoded with ``encoding`` to ``filepath``, like :func:`put`."""
-    put(obj.encode(encoding), filepath, backend_args)
+    _backend(filepath, backend_args).put_text(obj, filepath, encoding)
 
 
 def exists(filepath: PathLike, backend_args: BackendArgs = None) -> bool:
     """Whether ``filepath`` exists (file or directory)."""
-    fs, path = resolve(filepath, backend_args)
-    return fs.exists(path)
+    return _backend(filepath, backend_args).exists(filepath)
 
 
 def isdir(filepath: PathLike, backend_args: BackendArgs = None) -> bool:
     """Whether ``filepath`` is a directory."""
-    fs, path = resolve(filepath, backend_args)
-    return fs.isdir(path)
+    return _backend(filepath, backend_args).isdir(filepath)
 
 
 def isfile(filepath: PathLike, backend_args: BackendArgs = None) -> bool:
     """Whether ``filepath`` is a file."""
-    fs, path = resolve(filepath, backend_args)
-    return fs.isfile(path)
+    return _backend(filepath, backend_args).isfile(filepath)
 
 
 def join_path(filepath: PathLike, *filepaths: PathLike, backend_args: BackendArgs = None) -> str:
-    """Concatenate path components: ``os.path.join`` locally, ``/``-joined for URLs.
-
-    Returns:
-        str: The joined path.
-    """
-    storage_options(backend_args)  # validated only: joining needs no filesystem
-    if '://' not in os.fspath(filepath):
-        return osp.join(filepath, *filepaths)
-    parts = [os.fspath(filepath).rstrip('/')]
-    parts += [os.fspath(p).lstrip('/') for p in filepaths]
-    return '/'.join(parts)
+    """Concatenate path components: ``os.path.join`` locally, ``/``-joined for URLs."""
+    return _backend(filepath, backend_args).join_path(filepath, *filepaths)
 
 
 @contextmanager
 def get_local_path(filepath: PathLike,
-                   backend_args: BackendArgs = None) -> Generator[str | os.PathLike, None, None]:
+                   backend_args: BackendArgs = None) -> Generator[PathLike, None, None]:
     """Context manager yielding a local path holding the content of ``filepath``.
 
-    A local ``filepath`` is yielded as is, unchecked (and never removed), as in MMEngine. A
-    remote one is downloaded to a temporary file (same suffix) removed when the block ends.
+    A local ``filepath`` is yielded as a str, unchecked (and never removed), as in MMEngine.
+    A remote one is downloaded to a temporary file removed when the block ends.
 
     Raises:
         FileNotFoundError: If a remote ``filepath`` is not a file.
     """
-    fs, path = resolve(filepath, backend_args)
-    if is_local(fs):
-        yield filepath if '://' not in os.fspath(filepath) else path
-        return
-    if not fs.isfile(path):
-        raise missing(filepath)
-    suffix = posixpath.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(suffix=suffix)
-    os.close(fd)
-    try:
-        fs.get_file(path, tmp)
-        yield tmp
-    finally:
-        os.remove(tmp)
+    with _backend(filepath, backend_args).get_local_path(str(filepath)) as local_path:
+        yield local_path
 
 
-def copyfile(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> str:
+def _across(src: PathLike, dst: PathLike, backend_args: BackendArgs) -> str | None:
+    """How to copy ``src`` to ``dst`` when they are on different filesystems.
+
+    Returns ``'from_local'``, ``'to_local'``, ``'fsspec'`` (two fsspec protocols), or None
+    when both live on the same filesystem or ``backend_args`` names the backend.
+    """
+    if backend_args and 'backend' in backend_args:
+        return None
+    src_prefix, dst_prefix = _parse_uri_prefix(src), _parse_uri_prefix(dst)
+    if src_prefix == dst_prefix:
+        return None
+    if src_prefix == '':
+        return 'from_local'
+    if dst_prefix == '':
+        return 'to_local'
+    return 'fsspec'
+
+
+def copyfile(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> PathLike:
     """Copy the file ``src`` to ``dst``; into ``dst/<name of src>`` if ``dst`` is a directory.
 
-    ``src`` and ``dst`` may live on different filesystems (e.g. local to ``memory://``); the
-    bytes then pass through this process.
-
-    Returns:
-        str: The destination file.
+    Same filesystem: the backend of ``src`` copies (locally, ``shutil.copy``'s result is
+    returned, a ``Path`` for a ``Path``). Different filesystems: as
+    :func:`copyfile_from_local` / :func:`copyfile_to_local`, or through fsspec.
 
     Raises:
         FileNotFoundError: If ``src`` is not a file.
         shutil.SameFileError: If ``src`` and ``dst`` are the same file.
     """
-    src_fs, src_path = resolve(src, backend_args)
-    dst_fs, dst_path = resolve(dst, backend_args)
-    if not src_fs.isfile(src_path):
-        raise missing(src)
-    if is_local(src_fs) and is_local(dst_fs):
-        return shutil.copy(src_path, dst_path)
-    target = os.fspath(dst)
-    if dst_fs.isdir(dst_path):
-        name = posixpath.basename(src_path)
-        target, dst_path = join_path(target, name), posixpath.join(dst_path, name)
-    if dst_fs is not src_fs:
-        put(src_fs.cat_file(src_path), target, backend_args)
-        return target
-    if src_fs._strip_protocol(src_path) == src_fs._strip_protocol(dst_path):
-        raise shutil.SameFileError(f'{os.fspath(src)!r} and {target!r} are the same file')
-    src_fs.cp_file(src_path, dst_path)
-    return target
+    across = _across(src, dst, backend_args)
+    if across == 'from_local':
+        return copyfile_from_local(src, dst, backend_args)
+    if across == 'to_local':
+        return copyfile_to_local(src, dst, backend_args)
+    if across == 'fsspec':
+        return FsspecBackend(**dict(backend_args or {})).copyfile(src, dst)
+    return _backend(src, backend_args).copyfile(src, dst)
 
 
-def copytree(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> str:
+def copytree(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> PathLike:
     """Recursively copy the directory ``src`` to ``dst``, which must not exist yet.
 
     As :func:`copyfile`, ``src`` and ``dst`` may live on different filesystems.
-
-    Returns:
-        str: The destination directory.
 
     Raises:
         FileNotFoundError: If ``src`` is not a directory.
         FileExistsError: If ``dst`` already exists.
     """
-    src_fs, src_path = resolve(src, backend_args)
-    dst_fs, dst_path = resolve(dst, backend_args)
-    if not src_fs.isdir(src_path):
-        raise missing(src, 'directory')
-    if dst_fs.exists(dst_path):
-        raise FileExistsError(f'Destination {os.fspath(dst)!r} already exists; copytree needs a '
-                              'new directory name (or rmtree it first).')
-    if is_local(src_fs) and is_local(dst_fs):
-        return shutil.copytree(src_path, dst_path)
-    root = src_fs._strip_protocol(src_path).rstrip('/')
-    dst_fs.makedirs(dst_path, exist_ok=True)
-    for name, info in sorted(src_fs.find(root, withdirs=True, detail=True).items()):
-        rel = posixpath.relpath(name, root)
-        if rel == '.':
-            continue
-        target = join_path(dst, *rel.split('/'))
-        if info['type'] == 'directory':
-            dst_fs.makedirs(resolve(target, backend_args)[1], exist_ok=True)
-        elif dst_fs is src_fs:
-            src_fs.cp_file(name, posixpath.join(dst_path, rel))
-        else:
-            put(src_fs.cat_file(name), target, backend_args)
-    return os.fspath(dst)
+    across = _across(src, dst, backend_args)
+    if across == 'from_local':
+        return copytree_from_local(src, dst, backend_args)
+    if across == 'to_local':
+        return copytree_to_local(src, dst, backend_args)
+    if across == 'fsspec':
+        return FsspecBackend(**dict(backend_args or {})).copytree(src, dst)
+    return _backend(src, backend_args).copytree(src, dst)
+
+
+def copyfile_from_local(src: PathLike, dst: PathLike,
+                        backend_args: BackendArgs = None) -> PathLike:
+    """Copy the local file ``src`` to ``dst`` with ``dst``'s backend.
+
+    Returns:
+        The destination file (into ``dst`` if it is a directory).
+    """
+    return _backend(dst, backend_args).copyfile_from_local(src, dst)
+
+
+def copytree_from_local(src: PathLike, dst: PathLike,
+                        backend_args: BackendArgs = None) -> PathLike:
+    """Copy the local directory ``src`` to ``dst`` (which must not exist), ``dst``'s backend."""
+    return _backend(dst, backend_args).copytree_from_local(src, dst)
+
+
+def copyfile_to_local(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> PathLike:
+    """Copy the file ``src`` to the local ``dst`` with ``src``'s backend."""
+    return _backend(src, backend_args).copyfile_to_local(src, dst)
+
+
+def copytree_to_local(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> PathLike:
+    """Copy the directory ``src`` to the local ``dst`` with ``src``'s backend."""
+    return _backend(src, backend_args).copytree_to_local(src, dst)
 
 
 def remove(filepath: PathLike, backend_args: BackendArgs = None) -> None:
@@ -209,37 +277,28 @@ def remove(filepath: PathLike, backend_args: BackendArgs = None) -> None:
         FileNotFoundError: If ``filepath`` does not exist.
         IsADirectoryError: If ``filepath`` is a directory (use :func:`rmtree`).
     """
-    fs, path = resolve(filepath, backend_args)
-    if not fs.exists(path):
-        raise missing(filepath)
-    if fs.isdir(path):
-        raise IsADirectoryError(f'{os.fspath(filepath)!r} is a directory; use rmtree to remove '
-                                'a directory tree.')
-    fs.rm_file(path)
+    _backend(filepath, backend_args).remove(filepath)
 
 
 def replace(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> None:
     """Move the file ``src`` to ``dst`` on the same filesystem, replacing ``dst``.
 
-    Not in MMEngine. Locally this is :func:`os.replace`, atomic: ``dst`` holds the old or
-    the new file, never a partial one. On object stores it is the filesystem's move (a
-    copy then a delete), where ``dst`` appears only once complete.
+    Not in MMEngine. Locally this is :func:`os.replace`, atomic: ``dst`` holds the old or the
+    new file, never a partial one. On object stores it is the filesystem's move (a copy then a
+    delete), where ``dst`` appears only once complete.
 
     Raises:
         FileNotFoundError: If ``src`` is not a file.
         ValueError: If ``src`` and ``dst`` are on different filesystems.
     """
-    src_fs, src_path = resolve(src, backend_args)
-    dst_fs, dst_path = resolve(dst, backend_args)
-    if not src_fs.isfile(src_path):
-        raise missing(src)
-    if type(src_fs) is not type(dst_fs):
-        raise ValueError(f'replace: {os.fspath(src)!r} and {os.fspath(dst)!r} are on different '
+    if _parse_uri_prefix(src) != _parse_uri_prefix(dst):
+        raise ValueError(f'replace: {str(src)!r} and {str(dst)!r} are on different '
                          'filesystems; use copyfile, then remove')
-    if is_local(src_fs):
-        os.replace(src_path, dst_path)
-    else:
-        src_fs.mv(src_path, dst_path)
+    backend = _backend(src, backend_args)
+    if not hasattr(backend, 'replace'):
+        raise NotImplementedError(f'{backend.name} cannot move files; use copyfile, then '
+                                  'remove')
+    backend.replace(src, dst)
 
 
 def rmtree(dir_path: PathLike, backend_args: BackendArgs = None) -> None:
@@ -249,16 +308,16 @@ def rmtree(dir_path: PathLike, backend_args: BackendArgs = None) -> None:
         FileNotFoundError: If ``dir_path`` does not exist.
         NotADirectoryError: If ``dir_path`` is a file (use :func:`remove`).
     """
-    fs, path = resolve(dir_path, backend_args)
-    if not fs.exists(path):
-        raise missing(dir_path, 'directory')
-    if not fs.isdir(path):
-        raise NotADirectoryError(f'{os.fspath(dir_path)!r} is a file; use remove to delete a '
-                                 'file.')
-    if is_local(fs):
-        shutil.rmtree(path)
-    else:
-        fs.rm(path, recursive=True)
+    _backend(dir_path, backend_args).rmtree(dir_path)
+
+
+def copy_if_symlink_fails(src: PathLike, dst: PathLike, backend_args: BackendArgs = None) -> bool:
+    """Symlink ``dst`` to ``src``, or copy (file or tree) when the backend cannot link.
+
+    Returns:
+        bool: True if a symlink was made, False if ``src`` was copied.
+    """
+    return _backend(src, backend_args).copy_if_symlink_fails(src, dst)
 
 
 def list_dir_or_file(dir_path: PathLike,
@@ -269,8 +328,8 @@ def list_dir_or_file(dir_path: PathLike,
                      backend_args: BackendArgs = None) -> Iterator[str]:
     """Yield directories and/or files under ``dir_path`` as paths relative to it.
 
-    As MMEngine's local backend: files whose name starts with ``.`` are skipped (directories
-    are not), and the order is the filesystem's.
+    Files whose name starts with ``.`` are skipped (directories are not), as MMEngine's local
+    backend does; the order is the filesystem's.
 
     Args:
         dir_path (str | Path): The directory to scan.
@@ -279,41 +338,25 @@ def list_dir_or_file(dir_path: PathLike,
         suffix (str | tuple[str], optional): Only yield files ending with it. Needs
             ``list_dir=False``. Defaults to None.
         recursive (bool): Descend into subdirectories. Defaults to False.
-        backend_args (dict, optional): See the module docstring.
-
-    Yields:
-        str: A path relative to ``dir_path``.
+        backend_args (dict, optional): See :func:`get_file_backend`.
 
     Raises:
         TypeError: If ``suffix`` is given with ``list_dir=True`` or is not a str/tuple.
-        FileNotFoundError: If ``dir_path`` is not a directory (when iteration starts).
+        FileNotFoundError: If ``dir_path`` is not a directory.
     """
-    if list_dir and suffix is not None:
-        raise TypeError('`suffix` should be None when `list_dir` is True; pass list_dir=False '
-                        'to filter files by suffix')
-    if suffix is not None and not isinstance(suffix, (str, tuple)):
-        raise TypeError(f'`suffix` must be a string or tuple of strings, got {suffix!r}')
-    fs, path = resolve(dir_path, backend_args)
-    sep_join = osp.join if is_local(fs) else posixpath.join
+    yield from _backend(dir_path, backend_args).list_dir_or_file(
+        dir_path, list_dir, list_file, suffix, recursive)
 
-    def scan(folder: str, prefix: str) -> Iterator[str]:
-        for info in fs.ls(folder, detail=True):
-            name = posixpath.basename(info['name'].rstrip('/'))
-            rel = sep_join(prefix, name) if prefix else name
-            kind = info['type']
-            if kind == 'other':  # a symlink: follow it, as os.scandir + os.path.isdir do
-                kind = 'directory' if fs.isdir(info['name']) else 'file'
-                if kind == 'file' and not fs.isfile(info['name']):
-                    continue  # broken link
-            if kind == 'directory':
-                if list_dir:
-                    yield rel
-                if recursive:
-                    yield from scan(info['name'], rel)
-            elif list_file and not name.startswith('.') and (suffix is None
-                                                             or rel.endswith(suffix)):
-                yield rel
 
-    if not fs.isdir(path):
-        raise missing(dir_path, 'directory')
-    yield from scan(path, '')
+def generate_presigned_url(url: str, client_method: str = 'get_object', expires_in: int = 3600,
+                           backend_args: BackendArgs = None) -> str:
+    """A presigned URL for ``url``, valid ``expires_in`` seconds (Petrel backends only).
+
+    Raises:
+        AttributeError: If the backend serving ``url`` cannot presign URLs.
+    """
+    backend = _backend(url, backend_args)
+    if not hasattr(backend, 'generate_presigned_url'):
+        raise AttributeError(f'{backend.name} cannot generate presigned URLs (only '
+                             f'PetrelBackend can); got {url!r}')
+    return backend.generate_presigned_url(url, client_method, expires_in)

@@ -1,13 +1,13 @@
-"""``load`` / ``dump``: json, yaml and pickle files (or strings) on any fsspec path."""
+"""``load`` / ``dump``: json, yaml and pickle files (or strings) on any storage backend."""
 from __future__ import annotations
 
 import io
 import os
-import warnings
 from typing import Any
 
+from mmlightning.fileio.client_args import backend_for
 from mmlightning.fileio.handlers import BaseFileHandler, file_handlers
-from mmlightning.fileio.io import BackendArgs, get, get_text, put, put_text
+from mmlightning.fileio.io import BackendArgs
 
 
 def _handler(file_format: str | None, file: Any) -> BaseFileHandler:
@@ -24,18 +24,6 @@ def _handler(file_format: str | None, file: Any) -> BaseFileHandler:
                     'register_handler.')
 
 
-def _backend_args(file_client_args: dict | None, backend_args: BackendArgs) -> BackendArgs:
-    """Merge MMEngine's deprecated ``file_client_args`` into ``backend_args``."""
-    if file_client_args is None:
-        return backend_args
-    warnings.warn('"file_client_args" will be deprecated in future. Please use "backend_args" '
-                  'instead', DeprecationWarning, stacklevel=3)
-    if backend_args is not None:
-        raise ValueError('"file_client_args" and "backend_args" cannot be set at the same time; '
-                         'keep only backend_args.')
-    return file_client_args
-
-
 def load(file: Any,
          file_format: str | None = None,
          file_client_args: dict | None = None,
@@ -47,9 +35,8 @@ def load(file: Any,
         file (str | Path | file-like): A path or URL, or an open file object.
         file_format (str, optional): ``json``, ``yaml``/``yml`` or ``pickle``/``pkl`` (or a
             registered one). Defaults to the suffix of ``file``.
-        file_client_args (dict, optional): Deprecated alias of ``backend_args``.
-        backend_args (dict, optional): Only ``storage_options`` is used (fsspec filesystem
-            arguments); MMEngine's backend-selection keys are ignored.
+        file_client_args (dict, optional): Deprecated: ``FileClient`` arguments.
+        backend_args (dict, optional): See :func:`mmlightning.fileio.get_file_backend`.
         **kwargs: Passed to the handler's ``load_from_fileobj``.
 
     Returns:
@@ -66,12 +53,12 @@ def load(file: Any,
     if file_format is None and isinstance(file, str):
         file_format = file.split('.')[-1]
     handler = _handler(file_format, file)
-    backend_args = _backend_args(file_client_args, backend_args)
     if isinstance(file, str):
+        backend = backend_for(file, file_client_args, backend_args)
         if handler.str_like:
-            buffer: io.IOBase = io.StringIO(get_text(file, backend_args=backend_args))
+            buffer: io.IOBase = io.StringIO(backend.get_text(file))
         else:
-            buffer = io.BytesIO(get(file, backend_args=backend_args))
+            buffer = io.BytesIO(backend.get(file))
         with buffer as f:
             return handler.load_from_fileobj(f, **kwargs)
     if hasattr(file, 'read'):
@@ -95,7 +82,7 @@ def dump(obj: Any,
         file (str | Path | file-like, optional): Where to write; None returns the serialized
             str (bytes for pickle).
         file_format (str, optional): As :func:`load`; required when ``file`` is None.
-        file_client_args (dict, optional): Deprecated alias of ``backend_args``.
+        file_client_args (dict, optional): Deprecated: ``FileClient`` arguments.
         backend_args (dict, optional): As :func:`load`.
         **kwargs: Passed to the handler's dump method (e.g. ``indent=2`` for json).
 
@@ -116,18 +103,18 @@ def dump(obj: Any,
             raise ValueError('file_format must be specified since file is None, e.g. '
                              "dump(obj, file_format='json')")
     handler = _handler(file_format, file)
-    backend_args = _backend_args(file_client_args, backend_args)
     if file is None:
         return handler.dump_to_str(obj, **kwargs)
     if isinstance(file, str):
+        backend = backend_for(file, file_client_args, backend_args)
         if handler.str_like:
             with io.StringIO() as f:
                 handler.dump_to_fileobj(obj, f, **kwargs)
-                put_text(f.getvalue(), file, backend_args=backend_args)
+                backend.put_text(f.getvalue(), file)
         else:
             with io.BytesIO() as f:
                 handler.dump_to_fileobj(obj, f, **kwargs)
-                put(f.getvalue(), file, backend_args=backend_args)
+                backend.put(f.getvalue(), file)
         return None
     if hasattr(file, 'write'):
         handler.dump_to_fileobj(obj, file, **kwargs)

@@ -1,6 +1,7 @@
 """mmlightning.fileio.io on the local disk and on memory:// (the ``root`` fixture)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -149,10 +150,10 @@ def test_get_local_path(root: str) -> None:
         assert local == path and osp.exists(local)  # a local path is used in place
 
 
-def test_get_local_path_keeps_local_path_object(tmp_path: Path) -> None:
+def test_get_local_path_of_a_local_path_is_its_str(tmp_path: Path) -> None:
     (tmp_path / 'f').write_bytes(b'1')
     with fileio.get_local_path(tmp_path / 'f') as local:
-        assert local == tmp_path / 'f'
+        assert local == str(tmp_path / 'f')  # MMEngine yields str(filepath)
 
 
 def test_get_local_path_missing_remote_file() -> None:
@@ -272,11 +273,15 @@ def test_backend_args_storage_options_reach_fsspec() -> None:
         memory.rm('/fileio-dirfs', recursive=True)
 
 
-def test_backend_args_mmengine_keys_are_ignored(tmp_path: Path) -> None:
-    args = {'backend': 'petrel', 'path_mapping': {'a': 'b'}}
-    fileio.put(b'1', tmp_path / 'f', backend_args=args)
-    assert fileio.get(tmp_path / 'f', backend_args=args) == b'1'
+def test_backend_args_name_the_backend(tmp_path: Path) -> None:
+    fileio.put(b'1', tmp_path / 'f', backend_args={'backend': 'local'})
     assert fileio.get(tmp_path / 'f', backend_args={'backend': 'local'}) == b'1'
+    assert fileio.get(tmp_path / 'f', backend_args={'backend': 'fsspec'}) == b'1'
+    with pytest.raises(ValueError, match="Backend 'ceph' is not registered"):
+        fileio.get(tmp_path / 'f', backend_args={'backend': 'ceph'})
+    if importlib.util.find_spec('petrel_client') is None:
+        with pytest.raises(ImportError, match='install petrel_client'):
+            fileio.get(tmp_path / 'f', backend_args={'backend': 'petrel'})
 
 
 def test_backend_args_must_be_dicts(tmp_path: Path) -> None:
