@@ -213,7 +213,7 @@ def test_bad_override(override, error, match):
 
 
 def test_unknown_init_type_raises_registry_error():
-    with pytest.raises(KeyError, match=r"'Kaimnig' is not in the .*weight initializer.*"
+    with pytest.raises(KeyError, match=r"Kaimnig is not in the .*weight initializer.*"
                                        r"Did you mean 'Kaiming'"):
         initialize(nn.Linear(2, 2), dict(type='Kaimnig', layer='Linear'))
 
