@@ -21,10 +21,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         'DictAction', 'KeyExplanation', 'LazyAttr', 'LazyObject', 'Origin', 'read_base',
     ),
     'fileio': (
-        'BaseFileHandler', 'JsonHandler', 'PickleHandler', 'YamlHandler', 'copyfile', 'copytree',
-        'dump', 'exists', 'get', 'get_local_path', 'get_text', 'isdir', 'isfile', 'join_path',
-        'list_dir_or_file', 'load', 'put', 'put_text', 'register_handler', 'remove', 'replace',
-        'rmtree',
+        'BaseFileHandler', 'BaseStorageBackend', 'FileClient', 'FsspecBackend', 'HTTPBackend',
+        'HardDiskBackend', 'JsonHandler', 'LmdbBackend', 'LocalBackend', 'MemcachedBackend',
+        'PetrelBackend', 'PickleHandler', 'YamlHandler', 'copy_if_symlink_fails', 'copyfile',
+        'copyfile_from_local', 'copyfile_to_local', 'copytree', 'copytree_from_local',
+        'copytree_to_local', 'dict_from_file', 'dump', 'exists', 'generate_presigned_url', 'get',
+        'get_file_backend', 'get_local_path', 'get_text', 'isdir', 'isfile', 'join_path',
+        'list_dir_or_file', 'list_from_file', 'load', 'put', 'put_text', 'register_backend',
+        'register_handler', 'remove', 'replace', 'rmtree',
     ),
     'logging': (
         'HistoryBuffer', 'LogProcessor', 'MMLogger', 'MessageHub', 'print_log',
