@@ -203,7 +203,8 @@ def test_unknown_optimizer_surfaces_registry_error_with_suggestion():
 
 @pytest.mark.parametrize('cfg, paramwise_cfg, error, match', [
     ([('optimizer', {})], None, TypeError, 'optim_wrapper_cfg should be a dict, but got list'),
-    (dict(type='OptimWrapper'), None, KeyError, '`optim_wrapper_cfg` must contain "optimizer" config'),
+    (dict(type='OptimWrapper'), None, KeyError,
+     '`optim_wrapper_cfg` must contain "optimizer" config'),
     (dict(optimizer='SGD'), None, TypeError, 'optim_wrapper.optimizer should be a dict'),
     (_cfg(), [('norm_decay_mult', 0.)], TypeError, 'paramwise_cfg should be None or a dict'),
     (_cfg(), dict(custom_keys=['a']), TypeError, 'custom_keys must be a dict, but got list'),

@@ -73,7 +73,8 @@ def test_reduce_on_plateau_momentum_updates_betas(helpers):
 
 def test_optimizer_without_momentum_is_rejected():
     optimizer = torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-    with pytest.raises(ValueError, match=r'must support momentum .*; Adagrad has neither `momentum` nor `betas`'):
+    with pytest.raises(ValueError, match=r'must support momentum .*; '
+                                         r'Adagrad has neither `momentum` nor `betas`'):
         StepMomentum(optimizer, step_size=1)
 
 

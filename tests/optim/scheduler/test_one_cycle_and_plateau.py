@@ -55,7 +55,8 @@ def _annealing_cos(start: float, end: float, pct: float) -> float:
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'param_name': 'momentum', 'total_steps': 5}, 'OneCycle only works for learning rate updating'),
+    ({'param_name': 'momentum', 'total_steps': 5},
+     'OneCycle only works for learning rate updating'),
     ({'param_name': 'lr'}, 'give total_steps or a finite end'),
     ({'param_name': 'lr', 'total_steps': 0}, 'positive integer total_steps, got 0'),
     ({'param_name': 'lr', 'total_steps': 2.5}, 'positive integer total_steps, got 2.5'),
