@@ -9,6 +9,7 @@ from :func:`not_implemented`.
 from __future__ import annotations
 
 import importlib
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 from mmlightning.ops.missing import not_implemented
@@ -34,6 +35,8 @@ def implemented_kernels() -> dict[str, object]:
 def build_extension() -> ModuleType:
     """Creates a fresh ``mmcv._ext`` module with every name mmcv 2.1.0's wrappers load."""
     module = ModuleType('mmcv._ext', 'mmcv kernels written in torch by mmlightning.ops.')
+    # importlib.util.find_spec('mmcv._ext') (how MMEngine asks whether mmcv is compiled) reads it
+    module.__spec__ = ModuleSpec('mmcv._ext', loader=None, origin='mmlightning.ops')
     kernels = implemented_kernels()
     for name in EXT_NAMES:
         setattr(module, name, kernels.get(name) or not_implemented(name))

@@ -15,6 +15,19 @@ from mmlightning.ops import EXT_NAMES, build_extension, implemented_kernels, ins
 from mmlightning.ops.extension import is_mmlightning_extension
 
 
+@pytest.fixture(autouse=True)
+def _restore_mmcv_ext(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's mmcv._ext leaves with it: other tests must see the machinery as it was."""
+    monkeypatch.setitem(sys.modules, 'mmcv._ext', sys.modules.get('mmcv._ext'))
+    if sys.modules['mmcv._ext'] is None:
+        monkeypatch.delitem(sys.modules, 'mmcv._ext')
+
+
+def test_the_extension_has_a_spec_find_spec_reads() -> None:
+    module = build_extension()
+    assert module.__spec__.name == 'mmcv._ext' and module.__spec__.origin == 'mmlightning.ops'
+
+
 def _names_loaded_by(mmcv_root: Path) -> set[str]:
     """Every name the wrappers of an mmcv source tree pass to ``ext_loader.load_ext``."""
     names: set[str] = set()
