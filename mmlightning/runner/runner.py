@@ -13,7 +13,6 @@ import inspect
 import logging
 import os
 import os.path as osp
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ from mmlightning.logging import MessageHub, MMLogger
 from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
 
 from .checkpoint_loading import load_weights
+from .launched_group import join_launched_group, shared_timestamp
 from .rank_seed import RankSeed
 from .utils import set_random_seed
 from .work_dir import WorkDir
@@ -77,7 +77,8 @@ class Runner:
         self._work_dir_info = WorkDir(work_dir)
         self._work_dir = self._work_dir_info.path
         self._randomness = dict(randomness or {})
-        self.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+        join_launched_group(launcher, env_cfg or {})
+        self.timestamp = shared_timestamp()
         self.experiment_name = self._unique_experiment_name(experiment_name)
         self.log_dir = osp.join(self._work_dir_info.local, self.timestamp)
         self._args = local
@@ -150,7 +151,7 @@ class Runner:
 
         environment = '\n'.join(f'    {key}: {value}' for key, value in collect_env().items())
         self.logger.info('Environment:\n%s\n    seed: %s', environment, self.seed)
-        if len(self.cfg):
+        if len(self.cfg) and is_main_process():
             name = osp.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
             if not name.endswith('.py'):
                 name = osp.splitext(name)[0] + '.py'

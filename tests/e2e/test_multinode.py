@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,12 @@ def _clean_env() -> dict[str, str]:
 
 
 def _run_nodes(commands: list[list[str]], envs: list[dict[str, str]], cwd: Path) -> None:
-    nodes = [subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-             for command, env in zip(commands, envs)]
+    nodes = []
+    for command, env in zip(commands, envs):
+        if nodes:  # the second node starts in another second: the ranks agree on rank 0's clock
+            time.sleep(1.2)
+        nodes.append(subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True))
     outputs = [node.communicate(timeout=240)[0] for node in nodes]
     for node, output in zip(nodes, outputs):
         assert node.returncode == 0, output[-4000:]
