@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument('--resume', nargs='?', const=True, default=False, metavar='CHECKPOINT',
                        help='resume from CHECKPOINT, or from the latest one of work_dir')
     train.add_argument('--amp', action='store_true', help='mixed precision (AmpOptimWrapper)')
+    train.add_argument('--auto-scale-lr', action='store_true',
+                       help="scale the lr by the total batch size over the config's "
+                            'auto_scale_lr.base_batch_size')
     for name, text in (('test', 'test a checkpoint'), ('val', 'validate a checkpoint')):
         evaluate = commands.add_parser(name, help=text)
         _add_common(evaluate)
@@ -123,8 +126,20 @@ def train(args: argparse.Namespace) -> int:
         cfg.optim_wrapper = {**dict(cfg.optim_wrapper), 'type': 'AmpOptimWrapper'}
     if args.resume:
         cfg.resume = args.resume
+    if args.auto_scale_lr:
+        _enable_auto_scale_lr(cfg, args.config)
     Runner.from_cfg(cfg).train()
     return 0
+
+
+def _enable_auto_scale_lr(cfg: Config, path: str) -> None:
+    """``--auto-scale-lr``: MMEngine's tools turn on the config's ``auto_scale_lr``."""
+    base_batch_size = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
+    if base_batch_size is None:
+        raise KeyError(f'--auto-scale-lr needs auto_scale_lr.base_batch_size in {path} (the '
+                       'total batch size its lr was tuned for): add auto_scale_lr=dict('
+                       'base_batch_size=N) or pass --cfg-options auto_scale_lr.base_batch_size=N')
+    cfg.auto_scale_lr = {**dict(cfg.auto_scale_lr), 'enable': True}
 
 
 def _evaluate(stage: str) -> Callable[[argparse.Namespace], int]:

@@ -21,9 +21,11 @@ from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
 from mmlightning.dist import is_distributed
-from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
+from mmlightning.optim import (AmpOptimWrapper, OptimWrapper, OptimWrapperDict,
+                               build_optim_wrapper, scale_lr)
 from mmlightning.registry import MODELS
 
+from .console_noise import quiet_lightning_console
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
 from .param_schedulers import ParamSchedulers
@@ -72,6 +74,9 @@ class MMLightningModule(LightningModule):
         val_cfg: ``val_cfg``; ``fp16=True`` runs validation under float16 autocast.
         test_cfg: ``test_cfg``; ``fp16=True`` likewise.
         data_preprocessor: Default ``data_preprocessor`` of a model config.
+        auto_scale_lr: ``dict(enable=True, base_batch_size=N)``: the learning rates are
+            multiplied by (batch size x world size) / N when the optimizers are built
+            (MMEngine's linear scaling rule, see :func:`mmlightning.optim.scale_lr`).
 
     Example::
 
@@ -86,8 +91,10 @@ class MMLightningModule(LightningModule):
                  test_evaluator: Any = None, train_cfg: Mapping[str, Any] | None = None,
                  val_cfg: Mapping[str, Any] | None = None,
                  test_cfg: Mapping[str, Any] | None = None,
-                 data_preprocessor: Mapping[str, Any] | None = None) -> None:
+                 data_preprocessor: Mapping[str, Any] | None = None,
+                 auto_scale_lr: Mapping[str, Any] | None = None) -> None:
         super().__init__()
+        quiet_lightning_console()
         self.automatic_optimization = False
         if isinstance(model, Mapping):
             # a ConfigDict copy keeps its key path, so build errors name 'model'
@@ -99,6 +106,7 @@ class MMLightningModule(LightningModule):
             raise TypeError(f'model must be an nn.Module or a config dict, got {model!r}')
         self.model = model
         self.optim_wrapper_cfg = lightning_optim_cfg(optim_wrapper)
+        self.auto_scale_lr = dict(auto_scale_lr) if auto_scale_lr else None
         self.wanted_precision = precision_of(optim_wrapper)
         self.optim_wrapper: OptimWrapper | None = None
         self.param_schedulers = ParamSchedulers(param_scheduler)
@@ -135,7 +143,7 @@ class MMLightningModule(LightningModule):
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
         """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...)."""
         keys = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
-                'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor')
+                'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor', 'auto_scale_lr')
         return cls(cfg['model'], **{key: cfg.get(key) for key in keys})
 
     # -------------------------------------------------------------- counters
@@ -182,12 +190,23 @@ class MMLightningModule(LightningModule):
             child.backend = self._optim_backend
         self.optim_wrapper = wrapper
         self.trainer.fit_loop.setup_data()
+        if self.auto_scale_lr and self.auto_scale_lr.get('enable', False):
+            scale_lr(wrapper, self.auto_scale_lr, self._global_batch_size())
         by_iter = self.train_loop is not None and not self.train_loop.by_epoch
         self.param_schedulers.build(wrapper, int(self.trainer.num_training_batches),
                                     None if by_iter else self.max_epochs, self.max_iters)
         if 'param_schedulers' in self._pending_state:
             self.param_schedulers.load_state_dict(self._pending_state.pop('param_schedulers'))
         return [child.optimizer for child in wrappers]
+
+    def _global_batch_size(self) -> int:
+        """Samples one optimizer step sees on all ranks (MMEngine: world size x batch size)."""
+        batch_size = getattr(self.trainer.train_dataloader, 'batch_size', None)
+        if not batch_size:
+            raise ValueError('auto_scale_lr needs the batch size of the training dataloader, '
+                             'which has none (a batch_sampler?): set train_dataloader.batch_size '
+                             'or disable auto_scale_lr')
+        return int(batch_size) * self.trainer.world_size
 
     def on_fit_start(self) -> None:
         """With a ``train_cfg``, validate on MMEngine's schedule."""

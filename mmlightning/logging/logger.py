@@ -39,6 +39,16 @@ __all__ = ['FilterDuplicateWarning', 'MMFormatter', 'MMLogger', 'print_log']
 
 PACKAGE_LOGGER = 'mmlightning'
 
+#: ``logger.info(..., extra=FILE_ONLY)`` writes the record to the log file, not to the console.
+FILE_ONLY = {'file_only': True}
+
+
+class _ConsoleFilter(logging.Filter):
+    """Keeps the records logged with ``extra=FILE_ONLY`` off the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, 'file_only', False)
+
 
 def _get_rank() -> int:
     """This process's rank: from the process group, or before it exists from the launcher's env."""
@@ -191,6 +201,7 @@ class MMLogger(logging.Logger, ManagerMixin):
             MMFormatter(color=supports_color(sys.stdout), datefmt='%m/%d %H:%M:%S'))
         stream_handler.setLevel(level if rank == 0 else logging.ERROR)
         stream_handler.addFilter(FilterDuplicateWarning(logger_name))
+        stream_handler.addFilter(_ConsoleFilter())
         self.handlers.append(stream_handler)
 
         if log_file is not None:

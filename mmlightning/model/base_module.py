@@ -101,10 +101,13 @@ class BaseModule(nn.Module, metaclass=ABCMeta):
         self._is_init = True
 
     def _dump_init_info(self) -> None:
-        """Log each parameter's init info (to the file handlers if the logger has any)."""
+        """Log each parameter's init info: to the current MMLogger's log file if it has one."""
         if not _is_main_process():
             return
-        file_handlers = [h for h in logger.handlers if isinstance(h, logging.FileHandler)]
+        from mmlightning.logging import MMLogger
+
+        current = MMLogger.get_current_instance()  # the Runner's, with its log file
+        file_handlers = [h for h in current.handlers if isinstance(h, logging.FileHandler)]
         for handler in file_handlers:
             handler.stream.write('Name of parameter - Initialization information\n')
             for name, param in self.named_parameters():

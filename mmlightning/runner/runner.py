@@ -22,6 +22,7 @@ from mmlightning import fileio
 from mmlightning.config import Config
 from mmlightning.dist import is_main_process
 from mmlightning.logging import MessageHub, MMLogger
+from mmlightning.logging.logger import FILE_ONLY
 from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
 
 from .checkpoint_loading import load_weights
@@ -102,7 +103,8 @@ class Runner:
         self.module = MMLightningModule(
             model, optim_wrapper=optim_wrapper, param_scheduler=param_scheduler,
             val_evaluator=val_evaluator, test_evaluator=test_evaluator, train_cfg=train_cfg,
-            val_cfg=val_cfg, test_cfg=test_cfg, data_preprocessor=data_preprocessor)
+            val_cfg=val_cfg, test_cfg=test_cfg, data_preprocessor=data_preprocessor,
+            auto_scale_lr=auto_scale_lr)
         self.datamodule = MMDataModule(
             train_dataloader=train_dataloader, val_dataloader=val_dataloader,
             test_dataloader=test_dataloader, seed=self.seed,
@@ -149,8 +151,14 @@ class Runner:
     def _setup_work_dir(self) -> None:
         from mmlightning.utils.dl_utils import collect_env
 
-        environment = '\n'.join(f'    {key}: {value}' for key, value in collect_env().items())
-        self.logger.info('Environment:\n%s\n    seed: %s', environment, self.seed)
+        from .environment import environment_summary
+
+        env = collect_env()
+        environment = '\n'.join(f'    {key}: {value}' for key, value in env.items())
+        self.logger.info('Environment:\n%s\n    seed: %s', environment, self.seed, extra=FILE_ONLY)
+        self.logger.info('%s; seed %s%s', environment_summary(env), self.seed,
+                         f' (environment details in {self.logger.log_file})'
+                         if self.logger.log_file else '')
         if len(self.cfg) and is_main_process():
             name = osp.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
             if not name.endswith('.py'):

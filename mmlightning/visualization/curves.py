@@ -72,6 +72,17 @@ def split_curves(records: list[dict]) -> dict[str, Series]:
     return {name: dict(series) for name, series in groups.items()}
 
 
+def axis_labels(records: list[dict]) -> dict[str, str]:
+    """What the x axis of each group counts.
+
+    Training lines are logged at iterations. Validation lines (metrics) are logged at
+    epochs in an epoch-based run, whose training lines carry an ``epoch`` key, and at
+    iterations otherwise, as MMEngine's ``LoggerHook`` does.
+    """
+    by_epoch = any('epoch' in record for record in records)
+    return {'loss': 'iteration', 'lr': 'iteration', 'metric': 'epoch' if by_epoch else 'iteration'}
+
+
 def plot_curves(scalars_json_path: str | Path, out_png: str | Path, dpi: int = 100,
                 panel_size: tuple[float, float] = (6.0, 4.0)) -> Path:
     """Draw the loss, learning-rate and metric curves of a scalars file into one PNG.
@@ -93,20 +104,21 @@ def plot_curves(scalars_json_path: str | Path, out_png: str | Path, dpi: int = 1
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    groups = {name: series for name, series in split_curves(read_scalars(scalars_json_path)).items()
-              if series}
+    records = read_scalars(scalars_json_path)
+    groups = {name: series for name, series in split_curves(records).items() if series}
     if not groups:
         raise ValueError(f'{scalars_json_path} has no loss, lr or metric values to plot; is it '
                          'the scalars.json of a run that logged?')
     fig = Figure(figsize=(panel_size[0] * len(groups), panel_size[1]), dpi=dpi)
     FigureCanvasAgg(fig)
     titles = {'loss': 'loss', 'lr': 'learning rate', 'metric': 'metrics'}
+    x_labels = axis_labels(records)
     for i, (group, series) in enumerate(groups.items(), 1):
         ax = fig.add_subplot(1, len(groups), i)
         for key, (xs, ys) in series.items():
             ax.plot(xs, ys, marker='o' if len(xs) < 20 else None, markersize=3, label=key)
         ax.set_title(titles[group])
-        ax.set_xlabel('step')
+        ax.set_xlabel(x_labels[group])
         ax.grid(alpha=0.3)
         ax.legend(fontsize='small')
     fig.tight_layout()

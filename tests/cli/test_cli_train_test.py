@@ -149,3 +149,23 @@ def test_convert_ckpt_and_plot_logs(config: Path, tmp_path: Path,
     assert torch.load(tmp_path / 'x.ckpt', weights_only=True)['global_step'] == 3
     assert main(['plot-logs', str(tmp_path / 'empty')]) == 2
     assert 'no vis_data/scalars.json' in capsys.readouterr().err
+
+
+def test_auto_scale_lr(config: Path, tmp_path: Path) -> None:
+    """``--auto-scale-lr``: lr 0.1 tuned for a batch of 2, trained with batches of 4 -> 0.2."""
+    import json
+
+    work_dir = tmp_path / 'w'
+    assert main(['train', str(config), '--work-dir', str(work_dir), '--auto-scale-lr',
+                 '--cfg-options', 'train_cfg.max_epochs=1',
+                 'auto_scale_lr.base_batch_size=2']) == 0
+    scalars = next(work_dir.glob('*/vis_data/scalars.json')).read_text().splitlines()
+    assert json.loads(scalars[0])['lr'] == pytest.approx(0.2)
+
+
+def test_auto_scale_lr_needs_base_batch_size(config: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(['train', str(config), '--work-dir', str(tmp_path / 'w'),
+                 '--auto-scale-lr']) == 2
+    err = capsys.readouterr().err
+    assert '--auto-scale-lr needs auto_scale_lr.base_batch_size' in err and 'tiny.py' in err

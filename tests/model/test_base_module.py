@@ -75,6 +75,12 @@ def test_pretrained_is_applied_last(tmp_path):
 
 
 def test_init_info_logged_per_parameter(caplog):
+    """Without a log file (the current MMLogger has none) the table is logged."""
+    import uuid
+
+    from mmlightning.logging import MMLogger
+
+    MMLogger.get_instance(f'no-log-file-{uuid.uuid4().hex}')
     model = Top(init_cfg=dict(type='Constant', val=3, layer='Linear'))
     with caplog.at_level(logging.INFO, logger='mmlightning'):
         model.init_weights()
@@ -85,18 +91,21 @@ def test_init_info_logged_per_parameter(caplog):
     assert 'leaf.conv.weight' in text
 
 
-def test_init_info_written_to_file_handler(tmp_path):
-    logger = logging.getLogger('mmlightning')
-    handler = logging.FileHandler(tmp_path / 'run.log')
-    logger.addHandler(handler)
+def test_init_info_goes_to_the_log_file_only(tmp_path, capsys):
+    """As MMEngine: the current MMLogger has a log file, so the table goes there, not to stdout."""
+    from mmlightning.logging import MMLogger
+
+    run_logger = MMLogger.get_instance(f'init-info-{tmp_path.name}',
+                                       log_file=str(tmp_path / 'run.log'))
     try:
         Leaf(dict(type='Constant', val=1, layer='Conv1d')).init_weights()
     finally:
-        logger.removeHandler(handler)
-        handler.close()
+        for handler in run_logger.handlers:
+            handler.close()
     text = (tmp_path / 'run.log').read_text()
     assert text.startswith('Name of parameter - Initialization information\n')
     assert 'conv.weight - torch.Size([2, 2, 1]): \nConstantInit: val=1, bias=0' in text
+    assert 'conv.weight' not in capsys.readouterr().out
 
 
 def test_children_inside_model_wrapper_are_initialised():

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from mmlightning.visualization import plot_curves
-from mmlightning.visualization.curves import split_curves
+from mmlightning.visualization.curves import axis_labels, split_curves
 
 TRAIN = [{'lr': 0.04, 'data_time': 0.004, 'loss': 1.72 - 0.1 * i, 'loss_mse': 1.7, 'time': 0.005,
           'epoch': 1, 'iter': i, 'step': i} for i in range(1, 6)]
@@ -28,6 +28,13 @@ def test_split_curves_groups_by_kind() -> None:
     assert groups['loss']['loss'][0] == [1, 2, 3, 4, 5]
     assert set(groups['lr']) == {'lr', 'base.lr'}
     assert groups['metric'] == {'toy/mse': ([1, 2], [0.73, 0.61])}
+
+
+def test_axes_say_what_they_count() -> None:
+    """Metrics of an epoch-based run are logged per epoch; training lines per iteration."""
+    assert axis_labels(TRAIN + VAL) == {'loss': 'iteration', 'lr': 'iteration', 'metric': 'epoch'}
+    iter_based = [{k: v for k, v in r.items() if k != 'epoch'} for r in TRAIN]
+    assert axis_labels(iter_based + VAL)['metric'] == 'iteration'
 
 
 def test_png_has_one_panel_per_group_and_is_drawn(tmp_path: Path) -> None:

@@ -1,0 +1,44 @@
+"""A run's console has none of Lightning's product tips or its internal LeafSpec warning."""
+from __future__ import annotations
+
+import logging
+import warnings
+
+import lightning
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from mmlightning.lightning import MMLightningModule
+from mmlightning.model import BaseModel
+
+
+class Regressor(BaseModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        prediction = self.linear(inputs)
+        if mode == 'loss':
+            return dict(loss=nn.functional.mse_loss(prediction, data_samples))
+        return prediction
+
+
+def test_fit_prints_no_tip_and_no_leafspec_warning(tmp_path, caplog: pytest.LogCaptureFixture):
+    module = MMLightningModule(Regressor(), optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)))
+    data = TensorDataset(torch.randn(8, 2), torch.randn(8, 1))
+    loader = DataLoader(data, batch_size=4, collate_fn=lambda b: dict(
+        inputs=torch.stack([x for x, _ in b]), data_samples=torch.stack([y for _, y in b])))
+    trainer = lightning.Trainer(max_epochs=1, default_root_dir=tmp_path, accelerator='cpu',
+                                enable_progress_bar=False, enable_model_summary=False)
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.INFO):
+        warnings.simplefilter('default')  # what a script sees: each warning once
+        module_filters_back = MMLightningModule(Regressor())  # reinstalls the filters
+        del module_filters_back
+        trainer.fit(module, loader)
+    assert trainer.global_step > 0
+    assert not [w for w in caught if 'LeafSpec' in str(w.message)]
+    assert 'Tip' not in caplog.text
+    assert 'GPU available' in caplog.text  # the Trainer's own messages stay
