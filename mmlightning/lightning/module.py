@@ -21,8 +21,13 @@ from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
 from mmlightning.dist import is_distributed
-from mmlightning.optim import (AmpOptimWrapper, OptimWrapper, OptimWrapperDict,
-                               build_optim_wrapper, scale_lr)
+from mmlightning.optim import (
+    AmpOptimWrapper,
+    OptimWrapper,
+    OptimWrapperDict,
+    build_optim_wrapper,
+    scale_lr,
+)
 from mmlightning.registry import MODELS
 
 from .console_noise import quiet_lightning_console

@@ -11,7 +11,7 @@ _SUMMARY_KEYS = ('Python', 'PyTorch', 'Lightning', 'MMLightning')
 
 
 def environment_summary(env: Mapping[str, Any]) -> str:
-    """``Environment: Python 3.11.7, PyTorch 2.13.0, ..., CUDA: NVIDIA H200 (GPU 0)`` from ``collect_env()``.
+    """The summary line: ``Environment: Python 3.11.7, ..., CUDA: NVIDIA H200 (GPU 0)``.
 
     Args:
         env: What :func:`mmlightning.utils.dl_utils.collect_env` returned.
