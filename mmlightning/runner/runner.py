@@ -27,6 +27,7 @@ from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
 
 from .checkpoint_loading import load_weights
 from .launched_group import join_launched_group, shared_timestamp
+from .log_upload import LogUploader
 from .rank_seed import RankSeed
 from .utils import set_random_seed
 from .work_dir import WorkDir
@@ -221,6 +222,8 @@ class Runner:
                 log_processor=self.log_processor, default_scope=self.default_scope.scope_name,
                 _resume=bool(self.resume)))
             kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
+            if self._work_dir_info.remote:
+                kwargs['callbacks'].append(LogUploader(self._work_dir_info, self.log_dir))
             if self._randomness.get('diff_rank_seed', False):
                 # self.seed is seed + 0: the processes were not started when it was drawn
                 kwargs['callbacks'].append(RankSeed(

@@ -6,7 +6,7 @@ are written to it directly, through :mod:`mmlightning.fileio`. Logs, the dumped 
 and the visualizer's files are written by code that needs a local file (logging's file
 handler, TensorBoard, ...), so they go to a local mirror of the URL,
 ``$MMLIGHTNING_HOME/work_dirs/<protocol>/<path>``, and are uploaded to the URL when a
-run ends, also when it fails.
+run ends, also when it fails, and while it runs (:mod:`mmlightning.runner.log_upload`).
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class WorkDir:
             work_dir = osp.abspath(work_dir.removeprefix('file://'))
         self.path = work_dir.rstrip('/') if is_url(work_dir) else work_dir
         self.local = self.path if not self.remote else self._mirror_of(self.path)
+        self._uploaded: dict[str, tuple[int, int]] = {}  # local file -> (mtime_ns, size)
 
     @property
     def remote(self) -> bool:
@@ -50,8 +51,9 @@ class WorkDir:
     def upload(self, local_folder: str) -> list[str]:
         """Copy the files under ``local_folder`` (a folder of :attr:`local`) to the URL.
 
-        Each file replaces its copy at the same relative path under :attr:`path`; nothing
-        is done for a local ``work_dir``.
+        Each file replaces its copy at the same relative path under :attr:`path`; a file
+        unchanged since this object last uploaded it is skipped. Nothing is done for a local
+        ``work_dir``.
 
         Returns:
             The URLs written.
@@ -62,10 +64,15 @@ class WorkDir:
         for folder, _, names in os.walk(local_folder):
             for name in sorted(names):
                 local_file = osp.join(folder, name)
+                stat = os.stat(local_file)
+                signature = (stat.st_mtime_ns, stat.st_size)
+                if self._uploaded.get(local_file) == signature:
+                    continue
                 rel = osp.relpath(local_file, self.local).split(os.sep)
                 target = fileio.join_path(self.path, *rel)
                 with open(local_file, 'rb') as f:
                     fileio.put(f.read(), target)
+                self._uploaded[local_file] = signature
                 written.append(target)
         return written
 

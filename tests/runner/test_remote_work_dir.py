@@ -99,3 +99,46 @@ def test_checkpoint_out_dir_url_with_a_local_work_dir(experiment: dict, memory_r
     resumed.train()
     assert resumed.iter == 9 and 'epoch_3.ckpt' in _files(out_dir)
     assert 'epoch_2.ckpt' not in _files(out_dir)
+
+
+def test_logs_reach_the_url_while_the_run_goes_on(experiment: dict, memory_root: str) -> None:
+    """At the first epoch's checkpoint the URL already holds the log up to that point."""
+    import lightning
+
+    url = f'{memory_root}/exp'
+    seen: dict[str, str] = {}
+
+    class Probe(lightning.pytorch.Callback):
+        def on_train_epoch_start(self, trainer, pl_module) -> None:
+            if trainer.current_epoch == 1:
+                stamp = runner.timestamp
+                seen['files'] = ' '.join(_files(url))
+                seen['log'] = fsspec.filesystem('memory').cat_file(
+                    f'{url}/{stamp}/{stamp}.log').decode()
+
+    experiment['trainer'] = dict(experiment['trainer'], callbacks=[Probe()])
+    runner = Runner(**{**experiment, 'work_dir': url})
+    runner.train()
+    assert 'epoch_1.ckpt' in seen['files'] and 'vis_data/scalars.json' in seen['files']
+    assert 'Epoch(train) [1][3/3]' in seen['log'] and 'Epoch(train) [2]' not in seen['log']
+
+
+def test_uploader_sends_changed_files_and_waits_between_uploads(
+        tmp_path: Path, memory_root: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mmlightning.runner.log_upload import LogUploader
+
+    work_dir = WorkDir(f'{memory_root}/exp')
+    log_dir = Path(work_dir.local, 'stamp')
+    log_dir.mkdir(parents=True)
+    (log_dir / 'a.log').write_text('one')
+    now = [0.0]
+    uploader = LogUploader(work_dir, str(log_dir), every_seconds=10, clock=lambda: now[0])
+    trainer = type('Trainer', (), {'is_global_zero': True})()
+    uploader.on_train_batch_end(trainer)
+    assert _files(work_dir.path) == []  # not yet: 0 s passed
+    now[0] = 10.0
+    uploader.on_train_batch_end(trainer)
+    assert _files(work_dir.path) == ['stamp/a.log']
+    assert work_dir.upload(str(log_dir)) == []  # unchanged files are not sent again
+    (log_dir / 'a.log').write_text('one two')
+    assert work_dir.upload(str(log_dir)) == [f'{work_dir.path}/stamp/a.log']
