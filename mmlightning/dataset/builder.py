@@ -14,6 +14,7 @@ from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
 from .dist_utils import get_dist_info
+from .in_process import read_in_this_process
 from .utils import worker_init_fn as default_worker_init_fn
 
 
@@ -82,6 +83,8 @@ def _build_dataset(cfg: dict[str, Any]) -> Any:
         dataset = DATASETS.build(dataset)
         if hasattr(dataset, 'full_init'):
             dataset.full_init()
+        if not cfg.get('num_workers'):
+            read_in_this_process(dataset)
     num_batch_per_epoch = cfg.pop('num_batch_per_epoch', None)
     if num_batch_per_epoch is not None:
         num_samples = num_batch_per_epoch * _batch_size(cfg) * get_dist_info()[1]
@@ -148,6 +151,8 @@ def build_dataloader(cfg: DataLoader | Mapping[str, Any], seed: int | None = Non
     keys bound, default ``pseudo_collate``; or a callable); ``worker_init_fn``
     (config from ``FUNCTIONS``); ``num_batch_per_epoch`` (use only the first
     ``n * batch_size * world_size`` samples); ``disable_subprocess_warning``.
+    Without workers, a dataset built here keeps its samples as a list even with
+    ``serialize_data=True`` (see :func:`read_in_this_process`).
     Everything else (``batch_size``, ``num_workers``, ``persistent_workers``,
     ``pin_memory``, ``drop_last``...) goes to ``DataLoader`` unchanged. Unlike
     MMEngine, the loader gets its own ``generator`` (seeded with ``seed``), so

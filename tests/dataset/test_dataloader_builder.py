@@ -178,3 +178,22 @@ def test_registries_import_the_dataset_package_on_first_lookup():
             'assert FUNCTIONS.get("pseudo_collate").__module__ == "mmlightning.dataset.utils"\n'
             'assert DATA_SAMPLERS.get("DefaultSampler") and TRANSFORMS.get("PackInputs")\n')
     subprocess.run([sys.executable, '-c', code], check=True)
+
+
+def test_without_workers_samples_are_read_from_a_list():
+    """serialize_data=True shares a buffer with workers; without workers the list is faster."""
+    dataset = dict(type='_BuilderTestDataset', size=5, serialize_data=True)
+    in_process = build_dataloader(dict(dataset=dataset, batch_size=2))
+    assert not in_process.dataset.serialize_data and len(in_process.dataset.data_list) == 5
+    assert not hasattr(in_process.dataset, 'data_bytes')
+    assert [in_process.dataset[i] for i in range(5)] == [dict(x=float(i), sample_idx=i)
+                                                         for i in range(5)]
+    concat = build_dataloader(dict(dataset=dict(type='ConcatDataset', datasets=[dataset] * 2),
+                                   batch_size=2))
+    assert [inner.serialize_data for inner in concat.dataset.datasets] == [False, False]
+    assert len(concat.dataset) == 10
+
+    with_workers = build_dataloader(dict(dataset=dataset, batch_size=2, num_workers=2))
+    assert with_workers.dataset.serialize_data and with_workers.dataset.data_list == []
+    given = NumbersDataset(size=3, serialize_data=True)  # a dataset the user built: untouched
+    assert build_dataloader(dict(dataset=given, batch_size=2)).dataset.serialize_data
