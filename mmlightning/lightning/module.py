@@ -144,12 +144,14 @@ class MMLightningModule(LightningModule):
             set_device(tensor.device)
         return module
 
+    #: The top-level config keys, besides ``model``, that are arguments of this class.
+    CONFIG_KEYS = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
+                   'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor', 'auto_scale_lr')
+
     @classmethod
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
         """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...)."""
-        keys = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
-                'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor', 'auto_scale_lr')
-        return cls(cfg['model'], **{key: cfg.get(key) for key in keys})
+        return cls(cfg['model'], **{key: cfg.get(key) for key in cls.CONFIG_KEYS})
 
     # -------------------------------------------------------------- counters
     @property
