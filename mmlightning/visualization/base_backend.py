@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import os.path as osp
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
 import torch
+
+from mmlightning.utils import scandir
 
 _F = TypeVar('_F', bound=Callable[..., Any])
 
@@ -46,6 +49,34 @@ def config_to_text(config: Any) -> str:
     if hasattr(config, 'pretty_text'):
         return config.pretty_text
     return ''.join(f'{key} = {value!r}\n' for key, value in config_to_dict(config).items())
+
+
+def config_work_dir(config: Any) -> str | None:
+    """The ``work_dir`` of a config or dict recorded by ``add_config``, or None."""
+    if config is None:
+        return None
+    work_dir = config_to_dict(config).get('work_dir')
+    return work_dir if isinstance(work_dir, str) else None
+
+
+def scalar_value(value: Any) -> Any:
+    """Return a one-element tensor or numpy value as a Python number; other values unchanged."""
+    if isinstance(value, (torch.Tensor, np.ndarray, np.generic)) and np.size(value) == 1:
+        return value.item()
+    return value
+
+
+def artifact_files(root: str, suffix: str | Sequence[str], recursive: bool
+                   ) -> list[tuple[str, str]]:
+    """The files under ``root`` ending with ``suffix``, as ``(path, folder relative to root)``.
+
+    Returns an empty list when ``root`` is not a directory.
+    """
+    if not osp.isdir(root):
+        return []
+    suffix = suffix if isinstance(suffix, str) else tuple(suffix)
+    return [(osp.join(root, name), osp.dirname(name))
+            for name in sorted(scandir(root, suffix, recursive))]
 
 
 class BaseVisBackend(metaclass=ABCMeta):
