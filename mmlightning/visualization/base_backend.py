@@ -61,7 +61,9 @@ def config_work_dir(config: Any) -> str | None:
 
 def scalar_value(value: Any) -> Any:
     """Return a one-element tensor or numpy value as a Python number; other values unchanged."""
-    if isinstance(value, (torch.Tensor, np.ndarray, np.generic)) and np.size(value) == 1:
+    if isinstance(value, torch.Tensor):
+        return value.item() if value.numel() == 1 else value
+    if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
         return value.item()
     return value
 
