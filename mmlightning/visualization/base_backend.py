@@ -12,6 +12,8 @@ import torch
 
 from mmlightning.utils import scandir
 
+from .utils import VisualizerArgumentError
+
 _F = TypeVar('_F', bound=Callable[..., Any])
 
 
@@ -57,6 +59,28 @@ def config_work_dir(config: Any) -> str | None:
         return None
     work_dir = config_to_dict(config).get('work_dir')
     return work_dir if isinstance(work_dir, str) else None
+
+
+def check_scalar_dict(scalar_dict: Any) -> None:
+    """Check the ``scalar_dict`` of ``add_scalars`` for backends that take the step separately.
+
+    Raises:
+        TypeError: If ``scalar_dict`` is not a dict.
+        VisualizerArgumentError: If it has a ``step`` key (pass ``step=`` instead).
+    """
+    if not isinstance(scalar_dict, dict):
+        raise TypeError(f'scalar_dict should be a dict, got {type(scalar_dict).__name__}')
+    if 'step' in scalar_dict:
+        raise VisualizerArgumentError(
+            "scalar_dict has a 'step' key: Please set it directly through the step parameter")
+
+
+def check_uint8(image: np.ndarray) -> None:
+    """Raise ``VisualizerArgumentError`` unless ``image`` is a uint8 array."""
+    if image.dtype != np.uint8:
+        raise VisualizerArgumentError(
+            f'add_image expects a uint8 image, got {image.dtype}; convert with '
+            '`image.astype(np.uint8)`')
 
 
 def scalar_value(value: Any) -> Any:

@@ -13,12 +13,13 @@ from mmlightning.registry import VISBACKENDS
 from .base_backend import (
     BaseVisBackend,
     artifact_files,
+    check_scalar_dict,
     config_to_dict,
     config_work_dir,
     force_init_env,
     scalar_value,
 )
-from .utils import VisualizerArgumentError, import_optional
+from .utils import import_optional
 
 
 @VISBACKENDS.register_module()
@@ -80,9 +81,7 @@ class ClearMLVisBackend(BaseVisBackend):
         Raises:
             VisualizerArgumentError: If it has a ``step`` key (pass ``step=`` instead).
         """
-        if 'step' in scalar_dict:
-            raise VisualizerArgumentError(
-                "scalar_dict has a 'step' key: Please set it directly through the step parameter")
+        check_scalar_dict(scalar_dict)
         for key, value in scalar_dict.items():
             self.add_scalar(key, value, step)
 

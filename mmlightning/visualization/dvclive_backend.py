@@ -12,11 +12,12 @@ from mmlightning.registry import VISBACKENDS
 from .base_backend import (
     BaseVisBackend,
     artifact_files,
+    check_uint8,
     config_to_dict,
     force_init_env,
     scalar_value,
 )
-from .utils import VisualizerArgumentError, import_optional
+from .utils import import_optional
 
 
 def to_param_like(value: Any) -> Any:
@@ -81,10 +82,7 @@ class DVCLiveVisBackend(BaseVisBackend):
         Raises:
             VisualizerArgumentError: If the image is not uint8.
         """
-        if image.dtype != np.uint8:
-            raise VisualizerArgumentError(
-                f'add_image expects a uint8 image, got {image.dtype}; convert with '
-                '`image.astype(np.uint8)`')
+        check_uint8(image)
         self._dvclive.log_image(f'{name}.png', image)
 
     @force_init_env

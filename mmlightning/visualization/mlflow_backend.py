@@ -14,13 +14,14 @@ from mmlightning.registry import VISBACKENDS
 from .base_backend import (
     BaseVisBackend,
     artifact_files,
+    check_scalar_dict,
     config_to_dict,
     config_to_text,
     config_work_dir,
     force_init_env,
     scalar_value,
 )
-from .utils import VisualizerArgumentError, import_optional
+from .utils import import_optional
 
 if TYPE_CHECKING:
     from lightning.pytorch.loggers import MLFlowLogger
@@ -160,11 +161,7 @@ class MLflowVisBackend(BaseVisBackend):
             TypeError: If ``scalar_dict`` is not a dict.
             VisualizerArgumentError: If it has a ``step`` key (pass ``step=`` instead).
         """
-        if not isinstance(scalar_dict, dict):
-            raise TypeError(f'scalar_dict should be a dict, got {type(scalar_dict).__name__}')
-        if 'step' in scalar_dict:
-            raise VisualizerArgumentError(
-                "scalar_dict has a 'step' key: Please set it directly through the step parameter")
+        check_scalar_dict(scalar_dict)
         self._mlflow.log_metrics({k: scalar_value(v) for k, v in scalar_dict.items()}, step)
 
     def close(self) -> None:

@@ -8,8 +8,14 @@ import torch
 
 from mmlightning.registry import VISBACKENDS
 
-from .base_backend import BaseVisBackend, config_to_text, force_init_env, scalar_value
-from .utils import VisualizerArgumentError, import_optional
+from .base_backend import (
+    BaseVisBackend,
+    check_scalar_dict,
+    config_to_text,
+    force_init_env,
+    scalar_value,
+)
+from .utils import import_optional
 
 
 @VISBACKENDS.register_module()
@@ -73,11 +79,7 @@ class NeptuneVisBackend(BaseVisBackend):
             TypeError: If ``scalar_dict`` is not a dict.
             VisualizerArgumentError: If it has a ``step`` key (pass ``step=`` instead).
         """
-        if not isinstance(scalar_dict, dict):
-            raise TypeError(f'scalar_dict should be a dict, got {type(scalar_dict).__name__}')
-        if 'step' in scalar_dict:
-            raise VisualizerArgumentError(
-                "scalar_dict has a 'step' key: Please set it directly through the step parameter")
+        check_scalar_dict(scalar_dict)
         for key, value in scalar_dict.items():
             self.add_scalar(key, value, step)
 
