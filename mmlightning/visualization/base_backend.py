@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
+from mmlightning.dist import is_main_process
 from mmlightning.utils import scandir
 
 from .utils import VisualizerArgumentError
@@ -59,6 +60,17 @@ def config_work_dir(config: Any) -> str | None:
         return None
     work_dir = config_to_dict(config).get('work_dir')
     return work_dir if isinstance(work_dir, str) else None
+
+
+def is_rank_zero() -> bool:
+    """Whether this process is the one that logs: rank 0 of the process group, and of the
+    launcher's environment (``RANK``/``LOCAL_RANK``, read by Lightning) before the group exists.
+
+    A Lightning logger built on another rank must not start a run of its own.
+    """
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+
+    return is_main_process() and getattr(rank_zero_only, 'rank', 0) == 0
 
 
 def check_scalar_dict(scalar_dict: Any) -> None:

@@ -19,6 +19,7 @@ from .base_backend import (
     config_to_text,
     config_work_dir,
     force_init_env,
+    is_rank_zero,
     scalar_value,
 )
 from .utils import import_optional
@@ -114,10 +115,16 @@ class MLflowVisBackend(BaseVisBackend):
 
     @property
     def lightning_logger(self) -> MLFlowLogger:
-        """A Lightning ``MLFlowLogger`` writing to this backend's run (starts the run)."""
+        """A Lightning ``MLFlowLogger`` writing to this backend's run (started on rank 0 only;
+        on other ranks the logger's experiment is Lightning's dummy)."""
         if self._logger is None:
             from lightning.pytorch.loggers import MLFlowLogger
 
+            if not is_rank_zero():
+                self._logger = MLFlowLogger(experiment_name=self._exp_name or 'Default',
+                                            tracking_uri=self._tracking_uri,
+                                            save_dir=self._save_dir)
+                return self._logger
             run = self.experiment.active_run()
             self._logger = MLFlowLogger(experiment_name=self._exp_name,
                                         tracking_uri=self._tracking_uri, run_id=run.info.run_id)

@@ -10,7 +10,7 @@ import torch
 
 from mmlightning.registry import VISBACKENDS
 
-from .base_backend import BaseVisBackend, config_to_dict, force_init_env
+from .base_backend import BaseVisBackend, config_to_dict, force_init_env, is_rank_zero
 from .utils import import_optional
 
 if TYPE_CHECKING:
@@ -57,12 +57,12 @@ class WandbVisBackend(BaseVisBackend):
 
     @property
     def lightning_logger(self) -> WandbLogger:
-        """A Lightning ``WandbLogger`` on this backend's run (starts the run)."""
+        """A Lightning ``WandbLogger`` on this backend's run (starts the run on rank 0 only)."""
         if self._logger is None:
             from lightning.pytorch.loggers import WandbLogger
 
-            self._logger = WandbLogger(save_dir=self._init_kwargs['dir'],
-                                       experiment=self._started_run())
+            run = self._started_run() if is_rank_zero() else None
+            self._logger = WandbLogger(save_dir=self._init_kwargs['dir'], experiment=run)
         return self._logger
 
     @force_init_env

@@ -129,3 +129,16 @@ def test_missing_mlflow_says_what_to_install(tmp_path: Path,
 def test_flatten_dict() -> None:
     assert flatten_dict({'a': {'b': 1, 'c': [{'d': 2}, 3]}}) == {'a.b': 1, 'a.c.0.d': 2,
                                                                  'a.c.1': 3}
+
+
+def test_lightning_logger_on_another_rank_starts_no_run(tmp_path: Path, mlflow: MagicMock,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+    from lightning.pytorch.loggers import mlflow as lightning_mlflow
+
+    monkeypatch.setattr(lightning_mlflow, '_MLFLOW_AVAILABLE', True)
+    monkeypatch.setitem(sys.modules, 'mlflow.tracking', MagicMock())
+    monkeypatch.setattr(rank_zero_only, 'rank', 1, raising=False)
+    logger = MLflowVisBackend(str(tmp_path)).lightning_logger
+    assert logger._run_id is None
+    assert mlflow.method_calls == []
