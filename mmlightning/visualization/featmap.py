@@ -27,8 +27,8 @@ def _check_featmap(featmap: torch.Tensor | np.ndarray) -> torch.Tensor:
                         f'{type(featmap)}')
     if featmap.ndim != 3:
         raise VisualizerArgumentError(
-            f'Input dimension must be 3 (C, H, W), but got {featmap.ndim} with shape '
-            f'{tuple(featmap.shape)}; index a batch with featmap[0]')
+            f'Input dimension must be 3, but got {featmap.ndim} (shape {tuple(featmap.shape)}): '
+            'featmap should be (C, H, W); index a batch with featmap[0]')
     return featmap.detach().cpu().float()
 
 
@@ -41,8 +41,8 @@ def _topk_grid(featmap: torch.Tensor, overlaid_image: np.ndarray | None, topk: i
     channel, height, width = featmap.shape
     if row * col < topk:
         raise VisualizerArgumentError(
-            f'The product of row and col in the `arrangement` {arrangement} is less than '
-            f'topk={topk}, please set the `arrangement` correctly')
+            'The product of row and col in the `arrangement` is less than topk, please set the '
+            f'`arrangement` correctly (arrangement {arrangement}, topk {topk})')
     topk = min(channel, topk)
     _, indices = torch.topk(featmap.sum(dim=(1, 2)), topk)
     fig = Figure(frameon=False)

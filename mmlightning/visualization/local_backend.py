@@ -12,7 +12,7 @@ import torch
 
 from mmlightning.registry import VISBACKENDS
 
-from .base_backend import BaseVisBackend, config_to_text, force_init_env
+from .base_backend import BaseVisBackend, check_uint8, config_to_text, force_init_env
 from .curves import plot_curves
 from .utils import VisualizerArgumentError
 
@@ -91,10 +91,7 @@ class LocalVisBackend(BaseVisBackend):
         """
         from PIL import Image
 
-        if image.dtype != np.uint8:
-            raise VisualizerArgumentError(
-                f'add_image expects a uint8 image, got {image.dtype}; convert with '
-                '`image.astype(np.uint8)`')
+        check_uint8(image)
         os.makedirs(self._img_save_dir, exist_ok=True)
         Image.fromarray(image).save(osp.join(self._img_save_dir, f'{name}_{step}.png'))
 

@@ -10,8 +10,7 @@ import torch
 
 from mmlightning.registry import VISBACKENDS
 
-from .base_backend import BaseVisBackend, config_to_text, force_init_env
-from .utils import VisualizerArgumentError
+from .base_backend import BaseVisBackend, check_scalar_dict, config_to_text, force_init_env
 
 if TYPE_CHECKING:
     from lightning.pytorch.loggers import TensorBoardLogger
@@ -86,11 +85,7 @@ class TensorboardVisBackend(BaseVisBackend):
             TypeError: If ``scalar_dict`` is not a dict.
             VisualizerArgumentError: If it has a ``step`` key (pass ``step=`` instead).
         """
-        if not isinstance(scalar_dict, dict):
-            raise TypeError(f'scalar_dict should be a dict, got {type(scalar_dict).__name__}')
-        if 'step' in scalar_dict:
-            raise VisualizerArgumentError(
-                "scalar_dict has a 'step' key; pass the step with add_scalars(step=...)")
+        check_scalar_dict(scalar_dict)
         for key, value in scalar_dict.items():
             self.add_scalar(key, value, step)
 

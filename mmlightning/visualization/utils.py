@@ -5,6 +5,10 @@ min-max normalisation and the weighted blend are written with numpy.
 """
 from __future__ import annotations
 
+import importlib
+import sys
+import warnings
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +26,44 @@ class VisualizerArgumentError(ValueError, AssertionError):
     It is a ``ValueError``; it is also an ``AssertionError`` because MMEngine
     checks these arguments with ``assert``, so code catching that keeps working.
     """
+
+
+class VisualizerTypeError(TypeError, AssertionError):
+    """A visualizer argument has the wrong type; also an ``AssertionError``, as MMEngine asserts."""
+
+
+def import_optional(module: str, pip_name: str, user: str) -> ModuleType:
+    """Import ``module``, an optional dependency, or say which pip package provides it.
+
+    Args:
+        module: The module to import (``'mlflow'``, ``'aim'``, ...).
+        pip_name: The package to ``pip install``.
+        user: What needs it, for the message (``'MLflowVisBackend'``).
+
+    Raises:
+        ImportError: If the module cannot be imported.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f'{user} needs the {module!r} module: please run "pip install '
+                          f'{pip_name}" to install {pip_name}') from error
+
+
+class LazyModule:
+    """A module imported on first attribute access (via :func:`import_optional`).
+
+    Keeps heavy optional modules such as OpenCV out of ``import mmlightning.visualization``.
+    """
+
+    def __init__(self, module: str, pip_name: str, user: str) -> None:
+        self._spec = (module, pip_name, user)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(import_optional(*self._spec), attr)
+
+    def __repr__(self) -> str:
+        return f'<lazy module {self._spec[0]!r}>'
 
 
 def tensor2ndarray(value: np.ndarray | torch.Tensor) -> np.ndarray:
@@ -155,6 +197,73 @@ def convert_overlay_heatmap(feat_map: np.ndarray | torch.Tensor, img: np.ndarray
     if img is not None:
         heat = add_weighted(img, 1 - alpha, heat, alpha)
     return heat
+
+
+def in_notebook() -> bool:
+    """Whether the code runs in a Jupyter kernel (IPython imported and a kernel attached)."""
+    ipython = sys.modules.get('IPython')
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and hasattr(shell, 'kernel')
+
+
+def has_gui_backend() -> bool:
+    """Whether matplotlib's current backend opens windows."""
+    import matplotlib
+    from matplotlib.backends import BackendFilter, backend_registry
+
+    interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
+    return matplotlib.get_backend().lower() in interactive
+
+
+def wait_continue(figure: Any, timeout: float = 0, continue_key: str = ' ') -> int:
+    """Show ``figure`` in its window and wait for ``continue_key``, a close or ``timeout``.
+
+    Without a display (a non-interactive matplotlib backend) it warns and returns at once,
+    where MMEngine would wait forever on a window nobody sees.
+
+    Args:
+        figure: A figure with a GUI canvas.
+        timeout: Seconds to wait; 0 waits until a key or a close. Defaults to 0.
+        continue_key: The key that continues. Defaults to the space key.
+
+    Returns:
+        0 on a timeout or ``continue_key`` (or without a display), 1 when the window was closed.
+    """
+    from matplotlib.backend_bases import CloseEvent
+
+    if not has_gui_backend():
+        warnings.warn('Visualizer.show(): no display (matplotlib backend is not interactive); '
+                      'use add_image() or get_image() to keep the image', stacklevel=3)
+        return 0
+    if figure.canvas.manager is not None:
+        figure.show()
+    while True:
+        event = _next_event(figure.canvas, timeout)
+        if isinstance(event, CloseEvent):
+            return 1
+        if event is None or event.key == continue_key:
+            return 0
+
+
+def _next_event(canvas: Any, timeout: float) -> Any:
+    """Run the canvas's event loop until a key press or a close (None on timeout)."""
+    from matplotlib.backend_bases import CloseEvent
+
+    received: list = []
+
+    def handler(event: Any) -> None:
+        # Qt can fire a key and a close event together: keep the close
+        if not any(isinstance(seen, CloseEvent) for seen in received):
+            received.append(event)
+        canvas.stop_event_loop()
+
+    cids = [canvas.mpl_connect(name, handler) for name in ('key_press_event', 'close_event')]
+    try:
+        canvas.start_event_loop(timeout)
+    finally:  # also on Ctrl-C
+        for cid in cids:
+            canvas.mpl_disconnect(cid)
+    return received[-1] if received else None
 
 
 def img_from_canvas(canvas: FigureCanvasAgg) -> np.ndarray:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import inspect
 import os.path as osp
-import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -19,25 +18,18 @@ from .base_backend import BaseVisBackend
 from .drawing import DrawingMixin
 from .featmap import draw_featmap
 from .local_backend import LocalVisBackend
-from .utils import img_from_canvas
+from .utils import (
+    LazyModule,
+    VisualizerTypeError,
+    img_from_canvas,
+    in_notebook,
+    wait_continue,
+)
 
 VisBackendsType = list | dict | BaseVisBackend | None
 
-
-def _in_notebook() -> bool:
-    """Whether the code runs in a Jupyter kernel (IPython imported and a kernel attached)."""
-    ipython = sys.modules.get('IPython')
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and hasattr(shell, 'kernel')
-
-
-def _has_gui_backend() -> bool:
-    """Whether matplotlib's current backend opens windows."""
-    import matplotlib
-    from matplotlib.backends import BackendFilter, backend_registry
-
-    interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
-    return matplotlib.get_backend().lower() in interactive
+# OpenCV is optional: only ``show(backend='cv2')`` needs it, imported on first use
+cv2 = LazyModule('cv2', 'opencv-python', "Visualizer.show(backend='cv2')")
 
 
 def _build_backend(cfg: dict | BaseVisBackend, save_dir: str | None
@@ -93,6 +85,7 @@ class Visualizer(DrawingMixin, ManagerMixin):
         self._dataset_meta: dict | None = None
         self._vis_backends: dict[str, BaseVisBackend] = {}
         self._image: np.ndarray | None = None
+        self.manager: Any = None  # the matplotlib figure manager of show(), made on first use
         self._add_backends(vis_backends, save_dir)
         self.fig_save_cfg = dict(frameon=False) if fig_save_cfg is None else fig_save_cfg
         self.fig_show_cfg = dict(frameon=False) if fig_show_cfg is None else fig_show_cfg
@@ -150,10 +143,12 @@ class Visualizer(DrawingMixin, ManagerMixin):
         """Set the RGB image to draw on (converted to uint8).
 
         Raises:
-            TypeError: If ``image`` is not an array.
+            VisualizerTypeError: If ``image`` is not an array (a ``TypeError`` and an
+                ``AssertionError``, as MMEngine asserts ``image is not None``).
         """
         if not isinstance(image, np.ndarray):
-            raise TypeError(f'image should be an np.ndarray (H, W, 3), got {type(image).__name__}')
+            raise VisualizerTypeError(
+                f'image should be an np.ndarray (H, W, 3), got {type(image).__name__}')
         image = image.astype('uint8')
         self._image = image
         self.width, self.height = image.shape[1], image.shape[0]
@@ -181,42 +176,57 @@ class Visualizer(DrawingMixin, ManagerMixin):
              wait_time: float = 0., continue_key: str = ' ', backend: str = 'matplotlib') -> None:
         """Show the drawn image (or ``drawn_img``).
 
-        In a Jupyter notebook the image is displayed inline; with a GUI matplotlib
-        backend it opens a window (for ``wait_time`` seconds, or until closed when 0);
-        headless, it warns and does nothing. ``continue_key`` is accepted for MMEngine
-        compatibility: closing the window continues.
+        With ``backend='matplotlib'``: in a Jupyter notebook the image is displayed
+        inline; otherwise it is drawn in the window of :attr:`manager` (one per
+        visualizer), which stays until ``continue_key`` is pressed, the window is
+        closed or ``wait_time`` seconds pass (0: no time limit); headless (a
+        non-interactive matplotlib backend) it warns and returns. ``backend='cv2'``
+        shows it in an OpenCV window (needs ``opencv-python``) for ``wait_time``
+        seconds (0: until a key).
 
         Raises:
-            ValueError: If ``backend`` is not 'matplotlib'.
+            ValueError: If ``backend`` is neither 'matplotlib' nor 'cv2'.
         """
-        if backend != 'matplotlib':
-            raise ValueError(f'backend should be "matplotlib", but got {backend!r} (OpenCV '
-                             'windows are not supported; use backend="matplotlib")')
+        if backend not in ('matplotlib', 'cv2'):
+            raise ValueError(f'backend should be "matplotlib" or "cv2", but got {backend!r} '
+                             'instead')
         img = self.get_image() if drawn_img is None else drawn_img
-        if _in_notebook():
+        if backend == 'cv2':
+            window = str(id(self))  # one window per visualizer, its title updated
+            cv2.namedWindow(winname=window)
+            cv2.setWindowTitle(window, win_name)
+            is_rgb = img.ndim == 3 and img.shape[2] == 3
+            cv2.imshow(window, img[..., ::-1] if is_rgb else img)  # OpenCV reads BGR
+            cv2.waitKey(int(np.ceil(wait_time * 1000)))
+            return
+        if in_notebook():
             from IPython.display import display
             from PIL import Image
 
             display(Image.fromarray(img))
             return
-        if not _has_gui_backend():
-            warnings.warn(f'Visualizer.show({win_name!r}): no display (matplotlib backend is not '
-                          'interactive); use add_image() or get_image() to keep the image',
-                          stacklevel=2)
-            return
-        import matplotlib.pyplot as plt
-
-        fig = plt.figure(win_name, **self.fig_show_cfg)
+        self._init_manager(win_name)
+        fig = self.manager.canvas.figure
         fig.clear()
-        fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
+        fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # no white edges
         ax = fig.add_subplot()
         ax.axis(False)
         ax.imshow(img)
-        if wait_time > 0:
-            plt.show(block=False)
-            plt.pause(wait_time)
-        else:
-            plt.show(block=True)
+        self.manager.canvas.draw()
+        wait_continue(fig, timeout=wait_time, continue_key=continue_key)
+
+    def _init_manager(self, win_name: str) -> None:
+        """Create :attr:`manager`, the figure manager of :meth:`show`, once, and set its title."""
+        from matplotlib.figure import Figure
+        from matplotlib.pyplot import new_figure_manager
+
+        if self.manager is None:
+            self.manager = new_figure_manager(num=1, FigureClass=Figure, **self.fig_show_cfg)
+        try:
+            self.manager.set_window_title(win_name)
+        except Exception:  # the window was closed: open a new one
+            self.manager = new_figure_manager(num=1, FigureClass=Figure, **self.fig_show_cfg)
+            self.manager.set_window_title(win_name)
 
     @master_only
     def get_backend(self, name: str) -> BaseVisBackend | None:

@@ -10,7 +10,8 @@ import torch
 
 from mmlightning.registry import VISBACKENDS
 
-from .base_backend import BaseVisBackend, config_to_dict, force_init_env
+from .base_backend import BaseVisBackend, config_to_dict, force_init_env, is_rank_zero
+from .utils import import_optional
 
 if TYPE_CHECKING:
     from lightning.pytorch.loggers import WandbLogger
@@ -20,10 +21,10 @@ if TYPE_CHECKING:
 class WandbVisBackend(BaseVisBackend):
     """Log scalars, images and the config to Weights & Biases.
 
-    The run is created by a ``lightning.pytorch.loggers.WandbLogger`` (on first use)
-    with ``init_kwargs`` as ``wandb.init`` arguments and ``dir=save_dir`` unless given;
-    pass :attr:`lightning_logger` to the ``Trainer`` so that Lightning logs to the same
-    run. Without an account, run offline: ``init_kwargs=dict(mode='offline')`` or the
+    The run is ``wandb.init(**init_kwargs)`` (with ``dir=save_dir`` unless given), made
+    on first use; :attr:`lightning_logger` is a ``lightning.pytorch.loggers.WandbLogger``
+    on that run: pass it to the ``Trainer`` so that Lightning logs to the same run.
+    Without an account, run offline: ``init_kwargs=dict(mode='offline')`` or the
     environment variable ``WANDB_MODE=offline``; the run is then written to
     ``<dir>/wandb/offline-run-*`` for a later ``wandb sync``.
 
@@ -56,26 +57,30 @@ class WandbVisBackend(BaseVisBackend):
 
     @property
     def lightning_logger(self) -> WandbLogger:
-        """The Lightning logger holding the run (the run itself starts on first use)."""
+        """A Lightning ``WandbLogger`` on this backend's run (starts the run on rank 0 only)."""
         if self._logger is None:
             from lightning.pytorch.loggers import WandbLogger
 
-            kwargs = dict(self._init_kwargs)
-            self._logger = WandbLogger(save_dir=kwargs.pop('dir'), **kwargs)
+            run = self._started_run() if is_rank_zero() else None
+            self._logger = WandbLogger(save_dir=self._init_kwargs['dir'], experiment=run)
         return self._logger
 
-    def _init_env(self) -> None:
-        import wandb
+    @force_init_env
+    def _started_run(self) -> Any:
+        return self._run
 
+    def _init_env(self) -> None:
+        wandb = import_optional('wandb', 'wandb', 'WandbVisBackend')
         os.makedirs(self._init_kwargs['dir'], exist_ok=True)
-        self._run = self.lightning_logger.experiment
+        self._run = wandb.init(**self._init_kwargs)
+        self._wandb = wandb
+        # wandb.define_metric acts on wandb.run, the run just made (as MMEngine calls it)
         if isinstance(self._define_metric_cfg, dict):
             for metric, summary in self._define_metric_cfg.items():
-                self._run.define_metric(metric, summary=summary)
+                wandb.define_metric(metric, summary=summary)
         elif isinstance(self._define_metric_cfg, list):
             for metric_cfg in self._define_metric_cfg:
-                self._run.define_metric(**metric_cfg)
-        self._wandb = wandb
+                wandb.define_metric(**metric_cfg)
 
     @property  # type: ignore[misc]
     @force_init_env

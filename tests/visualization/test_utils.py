@@ -1,11 +1,17 @@
 """Colour conversion, argument checks and image helpers of mmlightning.visualization.utils."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 import torch
+from matplotlib.backend_bases import CloseEvent, KeyEvent
+from matplotlib.figure import Figure
 
+from mmlightning.visualization import utils as vis_utils
 from mmlightning.visualization.utils import (
+    LazyModule,
     VisualizerArgumentError,
     add_weighted,
     check_length,
@@ -13,9 +19,12 @@ from mmlightning.visualization.utils import (
     check_type_and_length,
     color_str2rgb,
     color_val_matplotlib,
+    has_gui_backend,
     img_from_canvas,
+    import_optional,
     tensor2ndarray,
     value2list,
+    wait_continue,
 )
 
 
@@ -68,3 +77,60 @@ def test_img_from_canvas_gives_rgb() -> None:
     img = img_from_canvas(FigureCanvasAgg(fig))
     assert img.shape == (10, 20, 3)
     np.testing.assert_array_equal(img[5, 5], [0, 128, 255])
+
+
+def test_import_optional_names_the_pip_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert import_optional('json', 'json', 'X').dumps([1]) == '[1]'
+    monkeypatch.setitem(sys.modules, 'mlflow', None)
+    with pytest.raises(ImportError, match='MLflowVisBackend needs .*pip install mlflow'):
+        import_optional('mlflow', 'mlflow', 'MLflowVisBackend')
+    lazy = LazyModule('mlflow', 'mlflow', 'MLflowVisBackend')
+    with pytest.raises(ImportError, match='pip install mlflow'):
+        lazy.log_metric  # noqa: B018
+    assert LazyModule('json', 'json', 'X').dumps({}) == '{}'
+
+
+def test_has_gui_backend_follows_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib
+
+    monkeypatch.setattr(matplotlib, 'get_backend', lambda: 'agg')
+    assert not has_gui_backend()
+    monkeypatch.setattr(matplotlib, 'get_backend', lambda: 'TkAgg')
+    assert has_gui_backend()
+
+
+def _figure_whose_event_loop_sends(events: list) -> Figure:
+    """A figure whose ``start_event_loop`` delivers the next of ``events`` (None: times out)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = Figure()
+    canvas = FigureCanvasAgg(figure)
+
+    def start_event_loop(timeout: float) -> None:
+        event = events.pop(0)
+        if event == 'close':
+            canvas.callbacks.process('close_event', CloseEvent('close_event', canvas))
+        elif event is not None:
+            canvas.callbacks.process('key_press_event',
+                                     KeyEvent('key_press_event', canvas, key=event))
+
+    canvas.start_event_loop = start_event_loop
+    return figure
+
+
+def test_wait_continue_returns_on_the_key_a_close_or_the_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vis_utils, 'has_gui_backend', lambda: True)
+    events = ['x', 'q']  # another key keeps waiting
+    assert wait_continue(_figure_whose_event_loop_sends(events), continue_key='q') == 0
+    assert events == []
+    assert wait_continue(_figure_whose_event_loop_sends(['close'])) == 1
+    assert wait_continue(_figure_whose_event_loop_sends([None]), timeout=0.1) == 0
+
+
+def test_wait_continue_headless_warns_without_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vis_utils, 'has_gui_backend', lambda: False)
+    events = ['x']
+    with pytest.warns(UserWarning, match='no display'):
+        assert wait_continue(_figure_whose_event_loop_sends(events)) == 0
+    assert events == ['x']

@@ -1,6 +1,8 @@
 """The visualization package against mmengine 0.10.7 itself (skipped without mmengine)."""
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +75,31 @@ def test_featmap_matches_mmengine_within_rounding(kwargs: dict) -> None:
     theirs = mmengine_vis.Visualizer.draw_featmap(featmap, image, **kwargs)
     assert ours.shape == theirs.shape
     assert np.abs(ours.astype(int) - theirs.astype(int)).max() <= 2
+
+
+def _record_calls(backend_class: type, module: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls a backend makes on a stand-in package for the same scalars and image."""
+    from unittest.mock import MagicMock
+
+    package = MagicMock(name=module)
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, module, package)
+        backend = backend_class()
+        backend.add_scalar('mAP', 0.6, step=2)
+        backend.add_scalars({'lr': 0.04, 'loss': 1.72}, step=3)
+        backend.add_image('img', IMAGE, step=4)
+        backend.close()
+    return [re.sub(r" id='\d+'", '', repr(c)) for c in package.mock_calls]  # mocks differ by id
+
+
+IMAGE = np.zeros((2, 3, 3), np.uint8)
+
+
+@pytest.mark.parametrize('name, module', [('ClearMLVisBackend', 'clearml'),
+                                          ('AimVisBackend', 'aim')])
+def test_optional_backends_make_mmengines_calls(name: str, module: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import mmlightning.visualization as ours
+
+    assert (_record_calls(getattr(ours, name), module, monkeypatch)
+            == _record_calls(getattr(mmengine_vis, name), module, monkeypatch))

@@ -11,6 +11,7 @@ import pytest
 
 from mmlightning.registry import VISBACKENDS, VISUALIZERS
 from mmlightning.visualization import LocalVisBackend, TensorboardVisBackend, Visualizer
+from mmlightning.visualization import utils as vis_utils
 from mmlightning.visualization import visualizer as visualizer_module
 
 
@@ -104,22 +105,52 @@ def test_fig_save_cfg_is_used() -> None:
     assert vis.dpi == 50
 
 
-def test_has_gui_backend_follows_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matplotlib
-
-    monkeypatch.setattr(matplotlib, 'get_backend', lambda: 'agg')
-    assert not visualizer_module._has_gui_backend()
-    monkeypatch.setattr(matplotlib, 'get_backend', lambda: 'TkAgg')
-    assert visualizer_module._has_gui_backend()
-
-
-def test_show_headless_warns_and_returns(black_vis: Visualizer,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(visualizer_module, '_has_gui_backend', lambda: False)
+def test_show_headless_draws_in_its_figure_warns_and_returns(black_vis: Visualizer,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.setattr(vis_utils, 'has_gui_backend', lambda: False)
     with pytest.warns(UserWarning, match='no display'):
         assert black_vis.show() is None
-    with pytest.raises(ValueError, match='"matplotlib"'):
-        black_vis.show(backend='cv2')
+    figure = black_vis.manager.canvas.figure
+    assert figure.axes[0].images[0].get_array().shape == (40, 48, 3)
+    manager = black_vis.manager
+    with pytest.warns(UserWarning, match='no display'):
+        black_vis.show(np.zeros((2, 3, 3), np.uint8), win_name='again')
+    assert black_vis.manager is manager  # one window per visualizer, reused
+    assert figure.axes[0].images[0].get_array().shape == (2, 3, 3)
+    with pytest.raises(ValueError, match='"matplotlib" or "cv2"'):
+        black_vis.show(backend='qt')
+
+
+def test_show_waits_on_its_figure(black_vis: Visualizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = []
+    monkeypatch.setattr(visualizer_module, 'wait_continue',
+                        lambda figure, timeout, continue_key: waits.append(
+                            (figure, timeout, continue_key)))
+    black_vis.show(win_name='boxes', wait_time=0.5, continue_key='q')
+    assert waits == [(black_vis.manager.canvas.figure, 0.5, 'q')]
+
+
+def test_show_with_cv2_backend_opens_one_bgr_window(black_vis: Visualizer,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    fake_cv2 = types.SimpleNamespace(
+        namedWindow=lambda winname: calls.append(('namedWindow', winname)),
+        setWindowTitle=lambda window, title: calls.append(('title', window, title)),
+        imshow=lambda window, img: calls.append(('imshow', window, img.tolist())),
+        waitKey=lambda ms: calls.append(('waitKey', ms)))
+    monkeypatch.setattr(visualizer_module, 'cv2', fake_cv2)
+    rgb = np.array([[[1, 2, 3]]], dtype=np.uint8)
+    black_vis.show(rgb, win_name='pred', wait_time=0.25, backend='cv2')
+    window = str(id(black_vis))
+    assert calls == [('namedWindow', window), ('title', window, 'pred'),
+                     ('imshow', window, [[[3, 2, 1]]]), ('waitKey', 250)]
+
+
+def test_cv2_is_imported_lazily_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, 'cv2', None)  # import cv2 raises ImportError
+    with pytest.raises(ImportError, match='pip install opencv-python'):
+        visualizer_module.cv2.imshow  # noqa: B018
 
 
 def test_show_in_notebook_displays_inline(black_vis: Visualizer,
@@ -132,22 +163,14 @@ def test_show_in_notebook_displays_inline(black_vis: Visualizer,
     drawn = np.full((3, 5, 3), 7, dtype=np.uint8)
     black_vis.show(drawn)
     assert shown[0].size == (5, 3) and np.asarray(shown[0])[0, 0].tolist() == [7, 7, 7]
+    assert black_vis.manager is None
 
 
-def test_show_with_gui_backend_opens_a_window(black_vis: Visualizer,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import matplotlib.pyplot as plt
-
-    calls = []
-    monkeypatch.setattr(visualizer_module, '_has_gui_backend', lambda: True)
-    monkeypatch.setattr(plt, 'show', lambda block=None: calls.append(('show', block)))
-    monkeypatch.setattr(plt, 'pause', lambda seconds: calls.append(('pause', seconds)))
-    black_vis.show(win_name='boxes', wait_time=0.5)
-    black_vis.show(win_name='boxes')
-    assert calls == [('show', False), ('pause', 0.5), ('show', True)]
-    fig = plt.figure('boxes')
-    assert fig.axes[0].images[0].get_array().shape == (40, 48, 3)
-    plt.close('all')
+def test_set_image_rejects_non_arrays_as_type_and_assertion_error() -> None:
+    with pytest.raises(TypeError, match='np.ndarray'):
+        Visualizer().set_image(None)
+    with pytest.raises(AssertionError):
+        Visualizer().set_image([[0]])
 
 
 def test_tensorboard_backend_needs_save_dir_argument() -> None:

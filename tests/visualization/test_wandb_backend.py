@@ -62,3 +62,14 @@ def test_offline_run_directory_has_scalars_image_and_config(
 def test_bad_define_metric_cfg() -> None:
     with pytest.raises(TypeError, match='define_metric_cfg should be a dict'):
         WandbVisBackend('dir', define_metric_cfg='acc')
+
+
+def test_lightning_logger_on_another_rank_starts_no_run(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+
+    monkeypatch.setattr(rank_zero_only, 'rank', 1, raising=False)
+    backend = WandbVisBackend(str(tmp_path), init_kwargs=dict(mode='offline'))
+    logger = backend.lightning_logger
+    assert isinstance(logger, WandbLogger) and logger._experiment is None
+    assert not backend._env_initialized  # wandb.init runs on rank 0 only
