@@ -17,24 +17,33 @@ Usage (one CUDA GPU; under 5 minutes)::
    ``torch.cuda.set_sync_debug_mode('warn')``, every synchronising CUDA call
    during 40 iterations of mmlightning with logging off (and of raw PyTorch,
    for comparison).
+4. Exact resume on the device and 5. DDP on every visible GPU
+   (:mod:`gpu_scale_checks`).
+6. The native-ops benchmarks (``benchmarks/ops.py``), when present.
 
-Exits with status 1 if a parity check fails, 2 without a CUDA device.
+Ends with one table (check, ok, figure), also written as JSON (``--json``, default
+``gpu_check.json``). Exits with status 1 if a check fails, 2 without a CUDA device.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 import warnings
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
-from overhead import check_targets, compare, count_syncs, format_table
+from gpu_scale_checks import ddp, exact_resume
+from overhead import check_targets, compare, count_syncs, format_table, paired_ratio
 from overhead_variants import TensorPairs, cnn, mm_classifier, mmengine_available, quiet, workloads
 from step_clock import SyncCounter
 
@@ -113,8 +122,8 @@ def train_at(precision: str, device: torch.device, train_set: TensorPairs,
                    [p.detach().float().cpu() for p in net.parameters()])
 
 
-def parity(device: torch.device, precisions: list[str], epochs: int) -> bool:
-    """Run the parity experiment; print a table; return whether every check passed."""
+def parity(device: torch.device, precisions: list[str], epochs: int) -> dict[str, Any]:
+    """Run the parity experiment; print a table; return its summary row."""
     train_set, eval_set = SmoothImages(2048, seed=0), SmoothImages(2048, seed=1)
     torch.manual_seed(0)
     state = cnn().state_dict()
@@ -136,7 +145,9 @@ def parity(device: torch.device, precisions: list[str], epochs: int) -> bool:
             passed = False
             print(f'   FAIL {out.precision}: {problem}')
     print('parity: ' + ('PASS' if passed else 'FAIL') + '\n')
-    return passed
+    deltas = ', '.join(f'{out.precision} d eval loss {out.eval_loss - base.eval_loss:+.4f}'
+                       for out in outcomes[1:])
+    return dict(check='AMP parity (' + ', '.join(precisions) + ')', ok=passed, figure=deltas)
 
 
 def _problems(out: Outcome, base: Outcome, weight_diff: float) -> list[str]:
@@ -191,7 +202,7 @@ class SyncDebugWindow:
                        if 'synchroniz' in str(r.message))
 
 
-def syncs(device: torch.device) -> None:
+def syncs(device: torch.device) -> dict[str, Any]:
     """Print the synchronising calls of 40 iterations (mmlightning with logging off).
 
     On CUDA, the sync debug mode also flags the blocking host-to-device copies
@@ -207,15 +218,20 @@ def syncs(device: torch.device) -> None:
                  for variant in ('mmlightning', 'raw PyTorch')]
     print('3. Host-device synchronisations in 40 iterations of workload (a) (mmlightning with '
           'log_every_n_steps=10**9):')
+    counts = {}
     for variant, title, counter in runs:
         count_syncs(variant, workload, 40, device, counter=counter)
-        print(f'  {variant}, {title}: {sum(counter.sources.values())}')
+        counts[f'{variant}, {title}'] = sum(counter.sources.values())
+        print(f'  {variant}, {title}: {counts[f"{variant}, {title}"]}')
         for source, count in counter.sources.most_common(10):
             print(f'      {count:5d}  {source}')
+    tensor_calls = counts['mmlightning, tensor calls (item, cpu, ...)']
+    return dict(check='host-device syncs in 40 iterations', ok=tensor_calls == 0,
+                figure='; '.join(f'{name}: {count}' for name, count in counts.items()))
 
 
-def throughput(device: torch.device, repeats: int, iters: int) -> None:
-    """Workload (b) of overhead.py on ``device``."""
+def throughput(device: torch.device, repeats: int, iters: int) -> dict[str, Any]:
+    """Workload (b) of overhead.py on ``device``; the row holds the paired ratios."""
     workload = dataclasses.replace(workloads(False)[1], iters=iters)
     variants = ['raw PyTorch', 'Lightning manual', 'Lightning automatic', 'mmlightning']
     variants += ['MMEngine Runner'] if mmengine_available() else []
@@ -224,6 +240,34 @@ def throughput(device: torch.device, repeats: int, iters: int) -> None:
     print(format_table(workload, results, device))
     print('\n'.join(check_targets(workload.key, results, device)))
     print(f'(median spread {statistics.median(_spreads(results, device)):.0%})\n')
+    ratios = {ref: paired_ratio(results, 'mmlightning', ref, device)
+              for ref in ('Lightning manual', 'MMEngine Runner') if ref in results}
+    return dict(check='adapter overhead, CNN (b)', ok=ratios['Lightning manual'] >= 0.9,
+                figure=', '.join(f'mmlightning / {ref} {ratio:.3f}x'
+                                 for ref, ratio in ratios.items()))
+
+
+def ops_benchmarks(device: torch.device, timeout: float = 240.0) -> dict[str, Any] | None:
+    """Run ``benchmarks/ops.py`` on ``device`` when it exists; its output is printed."""
+    script = Path(__file__).with_name('ops.py')
+    if not script.is_file():
+        return None
+    done = subprocess.run([sys.executable, str(script), '--device', device.type],
+                          capture_output=True, text=True, timeout=timeout)
+    print('6. Native ops\n' + done.stdout + done.stderr[-2000:])
+    return dict(check='native ops benchmark', ok=done.returncode == 0,
+                figure=f'exit {done.returncode}, {len(done.stdout.splitlines())} lines above')
+
+
+def summary(rows: list[dict[str, Any]], header: dict[str, Any], path: str) -> bool:
+    """Print the one table of the run, write it with ``header`` as JSON; whether all passed."""
+    print(f"\n| check | ok | figure |   ({header['device']}, {header['seconds']:.0f} s)")
+    print('|---|---|---|')
+    for row in rows:
+        print(f"| {row['check']} | {'yes' if row['ok'] else 'NO'} | {row['figure']} |")
+    Path(path).write_text(json.dumps(dict(header, checks=rows), indent=2) + '\n')
+    print(f'written to {path}')
+    return all(row['ok'] for row in rows)
 
 
 def _spreads(results: dict[str, list[Any]], device: torch.device) -> list[float]:
@@ -236,6 +280,7 @@ def main() -> None:
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--cpu-dry-run', action='store_true',
                         help='check the script on CPU: 32-true and bf16-mixed only, short runs')
+    parser.add_argument('--json', default='gpu_check.json', help='where the table goes as JSON')
     args = parser.parse_args()
     if args.cpu_dry_run:
         torch.set_num_threads(1)
@@ -248,11 +293,16 @@ def main() -> None:
     else:
         device, precisions, epochs, iters = torch.device('cuda'), list(PRECISIONS), 3, 400
     quiet()
+    start = time.perf_counter()
     name = torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU (dry run)'
     print(f'device: {name}, torch {torch.__version__}\n')
-    passed = parity(device, precisions, epochs)
-    throughput(device, 1 if args.cpu_dry_run else args.repeats, iters)
-    syncs(device)
+    rows = [parity(device, precisions, epochs),
+            throughput(device, 1 if args.cpu_dry_run else args.repeats, iters),
+            syncs(device), exact_resume(device), ddp(device), ops_benchmarks(device)]
+    header = dict(device=name, gpus=torch.cuda.device_count(), torch=torch.__version__,
+                  date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+                  seconds=time.perf_counter() - start)
+    passed = summary([row for row in rows if row is not None], header, args.json)
     raise SystemExit(0 if passed else 1)
 
 
