@@ -25,6 +25,7 @@ from mmlightning.hooks.checkpoint_hook import STATE_KEY as CHECKPOINT_HOOK_KEY
 from mmlightning.lightning.hub_state import hub_from_checkpoint, hub_to_checkpoint, plain_values
 from mmlightning.lightning.loop_state import loops_state
 from mmlightning.logging import MessageHub
+from mmlightning.model.checkpoint.sharded import is_sharded_checkpoint
 
 from .checkpoint import LIGHTNING_MODEL_PREFIX, _load_checkpoint
 from .checkpoint_convert import MMLIGHTNING_KEY, lightning_to_mmengine, save_atomic
@@ -211,7 +212,9 @@ def convert_checkpoint(src: str, dst: str) -> str:
     """Convert ``src`` to the other format: a Lightning ``.ckpt`` to MMEngine's ``.pth``
     layout, anything else (an MMEngine ``.pth``) to a Lightning ``.ckpt``.
 
-    The direction is read from the content (Lightning's version key), not the names.
+    The direction is read from the content (Lightning's version key), not the names. A
+    sharded checkpoint folder of Lightning's FSDP strategy is consolidated first: into one
+    Lightning ``.ckpt`` when ``dst`` ends with ``.ckpt``, else into MMEngine's ``.pth``.
 
     Returns:
         A line saying what was written where.
@@ -220,6 +223,9 @@ def convert_checkpoint(src: str, dst: str) -> str:
         ValueError: If ``src`` cannot be converted (see :func:`mmengine_to_lightning`).
     """
     checkpoint = _load_checkpoint(src, 'cpu', 'silent')
+    if is_sharded_checkpoint(src) and dst.endswith('.ckpt'):
+        save_atomic(checkpoint, dst)
+        return f'{dst} (sharded FSDP checkpoint -> one Lightning .ckpt, from {src})'
     if is_lightning_checkpoint(checkpoint):
         save_atomic(lightning_to_mmengine(checkpoint), dst)
         return f'{dst} (Lightning .ckpt -> MMEngine .pth, from {src})'

@@ -33,6 +33,7 @@ from mmlightning.logging import print_log
 from ..state_dict import Logger, load_state_dict
 from .download import load_url
 from .safe_load import torch_load
+from .sharded import is_sharded_checkpoint, load_sharded_checkpoint
 
 #: MMEngine's default ``revise_keys``: strip DDP's ``module.`` prefix.
 DEFAULT_REVISE_KEYS: Sequence[tuple[str, str]] = ((r'^module\.', ''),)
@@ -136,12 +137,15 @@ class CheckpointLoader:
 
 @CheckpointLoader.register_scheme(prefixes='')
 def load_from_local(filename: str, map_location: Any = None, weights_only: bool = True) -> Any:
-    """Load a local checkpoint file (``~`` expanded).
+    """Load a local checkpoint file (``~`` expanded), or consolidate a sharded checkpoint
+    folder of Lightning's FSDP strategy (see :mod:`.sharded`).
 
     Raises:
         FileNotFoundError: If the file does not exist.
     """
     filename = osp.expanduser(filename)
+    if is_sharded_checkpoint(filename):
+        return load_sharded_checkpoint(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found (resolved from {os.getcwd()!r}); '
                                 'check the checkpoint path')
