@@ -8,6 +8,7 @@ the launcher's variables: ``LOCAL_WORLD_SIZE`` and ``WORLD_SIZE`` for ``torchrun
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -61,3 +62,25 @@ def launched_layout(launcher: str, environ: Mapping[str, str]) -> dict[str, Any]
                              f"{layout['num_nodes']} nodes, but SLURM_NNODES={nodes}")
         return layout
     return {}
+
+
+def process_group_backend(env_cfg: Mapping[str, Any]) -> str | None:
+    """``env_cfg.dist_cfg.backend``, with ``'nccl'`` replaced by ``'gloo'`` where CUDA is absent.
+
+    OpenMMLab configs set ``backend='nccl'`` everywhere; on a CPU machine NCCL cannot start,
+    so the run uses gloo and says so once.
+
+    Returns:
+        The backend, or ``None`` when the config names none (Lightning picks one).
+    """
+    backend = (env_cfg.get('dist_cfg') or {}).get('backend')
+    if backend == 'nccl':
+        import torch
+
+        if not torch.cuda.is_available():
+            logging.getLogger('mmlightning').warning(
+                "env_cfg.dist_cfg.backend='nccl' needs CUDA, which this machine lacks: the "
+                "processes use 'gloo' instead (set backend='gloo' to silence this)")
+            return 'gloo'
+    return backend
+

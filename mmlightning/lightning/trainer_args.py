@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .launcher_env import launched_layout
+from .launcher_env import launched_layout, process_group_backend
 from .train_loop_spec import TrainLoopSpec
 
 #: Defaults that MMEngine semantics need, whatever the config says.
@@ -75,7 +75,7 @@ def _launcher_args(launcher: str, env_cfg: Mapping[str, Any]) -> dict[str, Any]:
     if launcher != 'none':
         from lightning.pytorch.strategies import DDPStrategy
 
-        backend = (env_cfg.get('dist_cfg') or {}).get('backend')
+        backend = process_group_backend(env_cfg)
         args['strategy'] = DDPStrategy(process_group_backend=backend) if backend else 'ddp'
         args['devices'] = 'auto'
         args.update(launched_layout(launcher, os.environ))

@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import distributed as torch_dist
 
+from mmlightning.lightning.launcher_env import process_group_backend
+
 _ENVIRONMENTS = {'pytorch': 'TorchElasticEnvironment', 'slurm': 'SLURMEnvironment'}
 
 
@@ -25,7 +27,8 @@ def join_launched_group(launcher: str, env_cfg: Mapping[str, Any]) -> bool:
     Args:
         launcher: The config's ``launcher``; only ``'pytorch'`` and ``'slurm'`` join.
         env_cfg: The config's ``env_cfg``; ``dist_cfg.backend`` (default ``nccl`` with CUDA,
-            else ``gloo``) and ``dist_cfg.timeout`` (seconds) are used.
+            else ``gloo``; ``nccl`` without CUDA becomes ``gloo``) and ``dist_cfg.timeout``
+            (seconds) are used; other ``dist_cfg`` keys go to ``init_process_group``.
 
     Returns:
         Whether this call created the group: ``False`` when there is one already, when the
@@ -45,7 +48,8 @@ def join_launched_group(launcher: str, env_cfg: Mapping[str, Any]) -> bool:
     if cluster.world_size() < 2:
         return False
     dist_cfg = dict(env_cfg.get('dist_cfg') or {})
-    backend = dist_cfg.pop('backend', None) or ('nccl' if torch.cuda.is_available() else 'gloo')
+    dist_cfg.pop('backend', None)
+    backend = process_group_backend(env_cfg) or ('nccl' if torch.cuda.is_available() else 'gloo')
     if dist_cfg.get('timeout') is not None:
         dist_cfg['timeout'] = datetime.timedelta(seconds=dist_cfg['timeout'])
     if backend == 'nccl':

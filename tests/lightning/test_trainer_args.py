@@ -54,6 +54,19 @@ def test_launcher_env_randomness_work_dir_sync_bn(tmp_path) -> None:
         trainer_kwargs(dict(sync_bn='mmcv'))
 
 
+def test_nccl_without_cuda_becomes_gloo(monkeypatch, caplog) -> None:
+    """OpenMMLab configs say nccl; a CPU machine runs their processes on gloo."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    kwargs = trainer_kwargs(dict(launcher='pytorch', env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    assert kwargs['strategy'].process_group_backend == 'gloo'
+    assert "backend='nccl' needs CUDA" in caplog.text
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    kwargs = trainer_kwargs(dict(launcher='pytorch', env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    assert kwargs['strategy'].process_group_backend == 'nccl'
+
+
 def test_trainer_passthrough_wins() -> None:
     kwargs = trainer_kwargs(dict(train_cfg=dict(max_epochs=3),
                                  trainer=dict(max_epochs=1, strategy='fsdp', num_nodes=2,
