@@ -23,6 +23,7 @@ from torch import nn
 from mmlightning.dist import is_distributed
 from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
 from mmlightning.registry import MODELS
+from mmlightning.registry.key_paths import key_path_of, located
 
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
@@ -90,20 +91,23 @@ class MMLightningModule(LightningModule):
         super().__init__()
         self.automatic_optimization = False
         if isinstance(model, Mapping):
-            # a ConfigDict copy keeps its key path, so build errors name 'model'
+            # build errors name the key path: 'model', 'model.backbone', also for plain dicts
+            path = key_path_of(model) or 'model'
             model = copy.deepcopy(model if isinstance(model, dict) else dict(model))
             if data_preprocessor is not None:
                 model.setdefault('data_preprocessor', data_preprocessor)
-            model = MODELS.build(model)
+            with located(model, path):
+                model = MODELS.build(model)
         if not isinstance(model, nn.Module):
             raise TypeError(f'model must be an nn.Module or a config dict, got {model!r}')
         self.model = model
         self.optim_wrapper_cfg = lightning_optim_cfg(optim_wrapper)
+        self._optim_wrapper_path = key_path_of(optim_wrapper) or 'optim_wrapper'
         self.wanted_precision = precision_of(optim_wrapper)
         self.optim_wrapper: OptimWrapper | None = None
         self.param_schedulers = ParamSchedulers(param_scheduler)
-        self.val_evaluator = build_evaluator(val_evaluator)
-        self.test_evaluator = build_evaluator(test_evaluator)
+        self.val_evaluator = build_evaluator(val_evaluator, 'val_evaluator')
+        self.test_evaluator = build_evaluator(test_evaluator, 'test_evaluator')
         self.train_loop = TrainLoopSpec.from_cfg(train_cfg) if train_cfg else None
         self.val_fp16 = bool((val_cfg or {}).get('fp16', False))
         self.test_fp16 = bool((test_cfg or {}).get('fp16', False))
@@ -176,7 +180,8 @@ class MMLightningModule(LightningModule):
             rank_zero_warn(f'optim_wrapper asks for mixed precision ({self.wanted_precision}) but '
                            f'the Trainer runs {self.trainer.precision!r}: pass Trainer(precision='
                            f'{self.wanted_precision!r}) (the Runner does this for you)')
-        wrapper = _build_optim_wrapper(self.model, self.optim_wrapper_cfg)
+        with located(self.optim_wrapper_cfg, self._optim_wrapper_path):
+            wrapper = _build_optim_wrapper(self.model, self.optim_wrapper_cfg)
         wrappers = list(wrapper.values()) if isinstance(wrapper, OptimWrapperDict) else [wrapper]
         for child in wrappers:
             child.backend = self._optim_backend
