@@ -44,16 +44,18 @@ def key_path_of(cfg: Any) -> str | None:
     return _brackets(path) if isinstance(path, str) and path else None
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[Any, str]]:
-    """``value`` and the dicts/lists inside it, each with its key path."""
+def _walk(value: Any, path: str, seen: set[int]) -> Iterator[tuple[Any, str]]:
+    """``value`` and the dicts/lists inside it (each once), each with its key path."""
+    if not isinstance(value, (dict, list, tuple)) or id(value) in seen:
+        return
+    seen.add(id(value))
+    yield value, path
     if isinstance(value, dict):
-        yield value, path
         for key, item in dict.items(value):  # dict's own items: no interpolation resolved
-            yield from _walk(item, f'{path}.{key}')
-    elif isinstance(value, (list, tuple)):
-        yield value, path
+            yield from _walk(item, f'{path}.{key}', seen)
+    else:
         for index, item in enumerate(value):
-            yield from _walk(item, f'{path}[{index}]')
+            yield from _walk(item, f'{path}[{index}]', seen)
 
 
 @contextmanager
@@ -77,7 +79,7 @@ def located(cfg: Any, path: str | None) -> Iterator[None]:
     if not path:
         yield
         return
-    token = _LOCATED.set(_LOCATED.get() + tuple(_walk(cfg, path)))
+    token = _LOCATED.set(_LOCATED.get() + tuple(_walk(cfg, path, set())))
     try:
         yield
     finally:

@@ -137,7 +137,8 @@ def test_convert_to_mmcv_sync_batchnorm_in_a_process_group(run_two_ranks):
     pytest.importorskip('mmcv')
     result = run_two_ranks(_convert_to_mmcv)[0]
     # mmcv's class with its compiled ops; a clear error with mmcv-lite
-    assert result.startswith('mmcv.ops') or "mmcv-lite has none: use implementation='torch'" in result
+    assert result.startswith('mmcv.ops') or "mmcv-lite has none: use implementation='torch'" \
+        in result
 
 
 def test_is_model_wrapper():

@@ -30,11 +30,10 @@ class _Net(BaseModel):
 
 @pytest.fixture(autouse=True)
 def registered():
-    for cls in (_Backbone, _Net):
-        MODELS.register_module(module=cls, force=True)
+    MODELS.register_module(name=['_Backbone'], module=_Backbone, force=True)
+    MODELS.register_module(name=['_Net'], module=_Net, force=True)
     yield
-    for cls in (_Backbone, _Net):
-        MODELS._module_dict.pop(cls.__name__, None)
+    MODELS._module_dict.pop('_Backbone'), MODELS._module_dict.pop('_Net')
 
 
 def _nested(**backbone) -> dict:
