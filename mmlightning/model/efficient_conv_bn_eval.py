@@ -62,7 +62,7 @@ def efficient_conv_bn_eval_control(bn: _BatchNorm, conv: _ConvNd,
 
 
 def _foldable_conv(module: nn.Module) -> bool:
-    # transposed convolutions keep the output channels in weight dim 1 and have no _conv_forward
+    # a transposed convolution keeps its output channels in weight dim 1: the fold would be wrong
     return isinstance(module, _ConvNd) and not isinstance(module, _ConvTransposeNd)
 
 

@@ -114,3 +114,17 @@ def test_turn_on_by_name():
     assert _fused_calls(model.backbone) == 2
     with pytest.raises(AttributeError, match="no submodule 'neck'"):
         turn_on_efficient_conv_bn_eval(model, ['neck'])
+
+
+def test_same_output_and_folds_as_mmengine():
+    reference = pytest.importorskip('mmengine.model.efficient_conv_bn_eval')
+    torch.manual_seed(0)
+    ours, theirs = _Net().eval(), _Net().eval()
+    theirs.load_state_dict(ours.state_dict())
+    turn_on_efficient_conv_bn_eval_for_single_model(ours)
+    reference.turn_on_efficient_conv_bn_eval_for_single_model(theirs)
+    x = torch.randn(2, 3, 8, 8)
+    torch.testing.assert_close(ours(x), theirs(x))
+    graph = theirs.forward.__self__.graph
+    assert _fused_calls(ours) == sum(
+        node.target is reference.efficient_conv_bn_eval_control for node in graph.nodes)
