@@ -10,6 +10,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from mmlightning.registry import DATA_SAMPLERS, DATASETS, FUNCTIONS, Registry
+from mmlightning.registry.key_paths import key_path_of, located
 from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
@@ -178,8 +179,9 @@ def build_dataloader(cfg: DataLoader | Mapping[str, Any], seed: int | None = Non
         raise TypeError(f'a dataloader config must be a dict or a DataLoader, '
                         f'got {type(cfg).__name__}')
     loader_cfg = {key: copy.deepcopy(value) for key, value in cfg.items()}
-    dataset = _build_dataset(loader_cfg)
-    sampler, batch_sampler = _build_samplers(loader_cfg, dataset, seed, diff_rank_seed)
+    with located(loader_cfg, key_path_of(cfg)):  # errors name 'train_dataloader.dataset'
+        dataset = _build_dataset(loader_cfg)
+        sampler, batch_sampler = _build_samplers(loader_cfg, dataset, seed, diff_rank_seed)
     init_fn = _build_worker_init_fn(loader_cfg, seed)
     collate_fn = _build_collate_fn(loader_cfg)
     if 'generator' not in loader_cfg:

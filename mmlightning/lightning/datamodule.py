@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader
 
 from mmlightning.dataset import build_dataloader
 from mmlightning.dataset.dist_utils import get_dist_info
+from mmlightning.registry.key_paths import key_path_of, located
 from mmlightning.utils.errors import ReadableKeyError, add_note
 from mmlightning.utils.suggestions import did_you_mean
 
@@ -312,9 +313,10 @@ class MMDataModule(LightningDataModule):
         seed = self.seed
         if seed is not None and self.diff_rank_seed:
             seed += dist_info[0]
+        cfg = self._cfgs[stage]
         try:
-            loader = build_dataloader(self._cfgs[stage], seed=seed,
-                                      diff_rank_seed=self.diff_rank_seed)
+            with located(cfg, key_path_of(cfg) or f'{stage}_dataloader'):
+                loader = build_dataloader(cfg, seed=seed, diff_rank_seed=self.diff_rank_seed)
         except Exception as error:
             add_note(error, f'while building {stage}_dataloader of MMDataModule')
             raise

@@ -29,6 +29,7 @@ from mmlightning.optim import (
     scale_lr,
 )
 from mmlightning.registry import MODELS
+from mmlightning.registry.key_paths import key_path_of, located
 
 from .console_noise import quiet_lightning_console
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
@@ -102,21 +103,24 @@ class MMLightningModule(LightningModule):
         quiet_lightning_console()
         self.automatic_optimization = False
         if isinstance(model, Mapping):
-            # a ConfigDict copy keeps its key path, so build errors name 'model'
+            # build errors name the key path: 'model', 'model.backbone', also for plain dicts
+            path = key_path_of(model) or 'model'
             model = copy.deepcopy(model if isinstance(model, dict) else dict(model))
             if data_preprocessor is not None:
                 model.setdefault('data_preprocessor', data_preprocessor)
-            model = MODELS.build(model)
+            with located(model, path):
+                model = MODELS.build(model)
         if not isinstance(model, nn.Module):
             raise TypeError(f'model must be an nn.Module or a config dict, got {model!r}')
         self.model = model
         self.optim_wrapper_cfg = lightning_optim_cfg(optim_wrapper)
         self.auto_scale_lr = dict(auto_scale_lr) if auto_scale_lr else None
+        self._optim_wrapper_path = key_path_of(optim_wrapper) or 'optim_wrapper'
         self.wanted_precision = precision_of(optim_wrapper)
         self.optim_wrapper: OptimWrapper | None = None
         self.param_schedulers = ParamSchedulers(param_scheduler)
-        self.val_evaluator = build_evaluator(val_evaluator)
-        self.test_evaluator = build_evaluator(test_evaluator)
+        self.val_evaluator = build_evaluator(val_evaluator, 'val_evaluator')
+        self.test_evaluator = build_evaluator(test_evaluator, 'test_evaluator')
         self.train_loop = TrainLoopSpec.from_cfg(train_cfg) if train_cfg else None
         self.val_fp16 = bool((val_cfg or {}).get('fp16', False))
         self.test_fp16 = bool((test_cfg or {}).get('fp16', False))
@@ -191,7 +195,8 @@ class MMLightningModule(LightningModule):
             rank_zero_warn(f'optim_wrapper asks for mixed precision ({self.wanted_precision}) but '
                            f'the Trainer runs {self.trainer.precision!r}: pass Trainer(precision='
                            f'{self.wanted_precision!r}) (the Runner does this for you)')
-        wrapper = _build_optim_wrapper(self.model, self.optim_wrapper_cfg)
+        with located(self.optim_wrapper_cfg, self._optim_wrapper_path):
+            wrapper = _build_optim_wrapper(self.model, self.optim_wrapper_cfg)
         wrappers = list(wrapper.values()) if isinstance(wrapper, OptimWrapperDict) else [wrapper]
         for child in wrappers:
             child.backend = self._optim_backend

@@ -10,6 +10,7 @@ from typing import Any
 from mmlightning.optim import OptimWrapper, OptimWrapperDict
 from mmlightning.optim.scheduler import _ParamScheduler
 from mmlightning.registry import PARAM_SCHEDULERS
+from mmlightning.registry.key_paths import key_path_of, located
 
 from .train_loop_spec import as_list
 
@@ -41,29 +42,36 @@ class ParamSchedulers:
             per_name = isinstance(self.cfg, Mapping) and 'type' not in self.cfg
             self.schedulers = {
                 name: self._build_list(self.cfg[name] if per_name else self.cfg, wrapper,
-                                       epoch_length, max_epochs, max_iters)
+                                       epoch_length, max_epochs, max_iters,
+                                       f'param_scheduler.{name}' if per_name else
+                                       'param_scheduler')
                 for name, wrapper in optim_wrapper.items()}
         else:
             self.schedulers = self._build_list(self.cfg, optim_wrapper, epoch_length,
-                                               max_epochs, max_iters)
+                                               max_epochs, max_iters, 'param_scheduler')
         return self.schedulers
 
     @staticmethod
     def _build_list(cfgs: Any, optim_wrapper: OptimWrapper, epoch_length: int,
-                    max_epochs: int | None, max_iters: int | None) -> list[_ParamScheduler]:
+                    max_epochs: int | None, max_iters: int | None,
+                    key_path: str) -> list[_ParamScheduler]:
+        """Build one list of schedulers; errors name ``key_path[i]`` (``param_scheduler[1]``)."""
         built = []
-        for cfg in as_list(cfgs):
+        is_list = isinstance(cfgs, (list, tuple))
+        for index, cfg in enumerate(as_list(cfgs)):
             if isinstance(cfg, _ParamScheduler):
                 built.append(cfg)
                 continue
             if not isinstance(cfg, Mapping):
                 raise TypeError(f'param_scheduler entries must be dicts or schedulers, got {cfg!r}')
+            path = key_path_of(cfg) or (f'{key_path}[{index}]' if is_list else key_path)
             cfg = copy.deepcopy(cfg)
             default_end = max_epochs if cfg.get('by_epoch', True) else max_iters
             if 'end' not in cfg and default_end is not None:
                 cfg['end'] = default_end
-            built.append(PARAM_SCHEDULERS.build(
-                cfg, default_args=dict(optimizer=optim_wrapper, epoch_length=epoch_length)))
+            with located(cfg, path):
+                built.append(PARAM_SCHEDULERS.build(
+                    cfg, default_args=dict(optimizer=optim_wrapper, epoch_length=epoch_length)))
         return built
 
     def __iter__(self) -> Iterator[_ParamScheduler]:

@@ -43,12 +43,17 @@ from .weight_init import (
     update_init_info,
     xavier_init,
 )
-from .wrappers import is_model_wrapper
+from .wrappers import (
+    MMDistributedDataParallel,
+    MMSeparateDistributedDataParallel,
+    is_model_wrapper,
+)
 
 __all__ = [
     'BaseAveragedModel', 'BaseDataPreprocessor', 'BaseInit', 'BaseModel', 'BaseModule',
     'BaseTTAModel', 'Caffe2XavierInit', 'ConstantInit', 'ExponentialMovingAverage',
-    'ImgDataPreprocessor', 'KaimingInit', 'ModuleDict', 'ModuleList', 'MomentumAnnealingEMA',
+    'ImgDataPreprocessor', 'KaimingInit', 'MMDistributedDataParallel',
+    'MMSeparateDistributedDataParallel', 'ModuleDict', 'ModuleList', 'MomentumAnnealingEMA',
     'NormalInit', 'PretrainedInit', 'Sequential', 'StochasticWeightAverage', 'TruncNormalInit',
     'UniformInit', 'XavierInit', 'bias_init_with_prob', 'caffe2_xavier_init', 'constant_init',
     'convert_sync_batchnorm', 'detect_anomalous_params', 'initialize', 'is_model_wrapper',

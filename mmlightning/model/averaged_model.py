@@ -11,6 +11,8 @@ from torch import Tensor, nn
 
 from mmlightning.registry import MODELS
 
+from .errors import ModelValueError
+
 logger = logging.getLogger('mmlightning')
 
 
@@ -88,7 +90,7 @@ class StochasticWeightAverage(BaseAveragedModel):
 
 def _check_momentum(momentum: float) -> None:
     if not 0.0 < momentum < 1.0:
-        raise ValueError(f'momentum must be in range (0.0, 1.0), but got {momentum}')
+        raise ModelValueError(f'momentum must be in range (0.0, 1.0), but got {momentum}')
     if momentum > 0.5:
         logger.warning(
             'The value of momentum in EMA is usually a small number, which is different from '
@@ -111,7 +113,8 @@ class ExponentialMovingAverage(BaseAveragedModel):
         update_buffers: Average the buffers too instead of copying them.
 
     Raises:
-        ValueError: If ``momentum`` is not in (0, 1).
+        ModelValueError: If ``momentum`` is not in (0, 1) (a ``ValueError`` and an
+            ``AssertionError``).
     """
 
     def __init__(self, model: nn.Module, momentum: float = 0.0002, interval: int = 1,
@@ -138,7 +141,8 @@ class MomentumAnnealingEMA(ExponentialMovingAverage):
         update_buffers: Average the buffers too instead of copying them.
 
     Raises:
-        ValueError: If ``momentum`` is not in (0, 1) or ``gamma`` is not positive.
+        ModelValueError: If ``momentum`` is not in (0, 1) or ``gamma`` is not positive
+            (a ``ValueError`` and an ``AssertionError``).
     """
 
     def __init__(self, model: nn.Module, momentum: float = 0.0002, gamma: int = 100,
@@ -147,7 +151,7 @@ class MomentumAnnealingEMA(ExponentialMovingAverage):
         super().__init__(model=model, momentum=momentum, interval=interval, device=device,
                          update_buffers=update_buffers)
         if gamma <= 0:
-            raise ValueError(f'gamma must be greater than 0, but got {gamma}')
+            raise ModelValueError(f'gamma must be greater than 0, but got {gamma}')
         self.gamma = gamma
 
     def avg_func(self, averaged_param: Tensor, source_param: Tensor, steps: int) -> None:

@@ -103,6 +103,28 @@ class _BatchNormXd(_BatchNorm):
         return
 
 
+def run_forward(model: nn.Module, data: dict | tuple | list, mode: str) -> Any:
+    """Call ``model(**data, mode=mode)`` for a dict, ``model(*data, mode=mode)`` for a sequence.
+
+    Args:
+        model: The model (or a wrapper whose ``forward`` reaches it).
+        data: The preprocessed batch.
+        mode: ``'loss'``, ``'predict'`` or ``'tensor'``.
+
+    Returns:
+        The model's output.
+
+    Raises:
+        TypeError: If ``data`` is neither.
+    """
+    if isinstance(data, dict):
+        return model(**data, mode=mode)
+    if isinstance(data, (list, tuple)):
+        return model(*data, mode=mode)
+    raise TypeError('Output of data_preprocessor should be a list, tuple or dict, '
+                    f'but got {type(data).__name__}')
+
+
 def _copy_bn_state(source: _BatchNorm, target: _BatchNorm) -> None:
     if source.affine:
         with torch.no_grad():
@@ -137,6 +159,25 @@ def revert_sync_batchnorm(module: nn.Module) -> nn.Module:
     return output
 
 
+def _mmcv_sync_batchnorm() -> type[nn.Module]:
+    """mmcv's ``SyncBatchNorm`` class, which needs a process group and mmcv's compiled ops."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        raise RuntimeError("convert_sync_batchnorm(implementation='mmcv'): mmcv's SyncBatchNorm "
+                           'is only supported on distributed training (it reads the world size '
+                           'when built); call torch.distributed.init_process_group first, or use '
+                           "implementation='torch'")
+    try:
+        from mmcv.ops import SyncBatchNorm
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            f"convert_sync_batchnorm(implementation='mmcv') needs mmcv with its compiled ops "
+            f"({error}); mmcv-lite has none: use implementation='torch'",
+            name=error.name) from error
+    return SyncBatchNorm
+
+
 def convert_sync_batchnorm(module: nn.Module, implementation: str = 'torch') -> nn.Module:
     """Replace every BatchNorm in ``module`` with ``torch.nn.SyncBatchNorm``.
 
@@ -149,13 +190,15 @@ def convert_sync_batchnorm(module: nn.Module, implementation: str = 'torch') -> 
 
     Raises:
         ValueError: If ``implementation`` is unknown.
+        RuntimeError: For ``'mmcv'`` without an initialised process group.
+        ModuleNotFoundError: For ``'mmcv'`` when mmcv's compiled ops are missing.
     """
     output = module
     if isinstance(module, _BatchNorm):
         if implementation == 'torch':
             sync_bn: type[nn.Module] = SyncBatchNorm
         elif implementation == 'mmcv':
-            from mmcv.ops import SyncBatchNorm as sync_bn  # type: ignore[no-redef]
+            sync_bn = _mmcv_sync_batchnorm()
         else:
             raise ValueError(f"sync_bn implementation must be 'torch' or 'mmcv', "
                              f'got {implementation!r}')

@@ -17,5 +17,9 @@ class AssertTypeError(TypeError, AssertionError):
     """A value of the wrong type, where MMEngine asserts."""
 
 
+class AssertRuntimeError(RuntimeError, AssertionError):
+    """A call in the wrong state, where MMEngine asserts."""
+
+
 class AssertKeyError(ReadableKeyError, AssertionError):
     """A missing key, where MMEngine asserts."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,15 +9,16 @@ from mmlightning.utils.errors import ReadableKeyError, add_note
 from mmlightning.utils.manager import ManagerMixin
 from mmlightning.utils.suggestions import did_you_mean
 
+from .key_paths import key_path_of
+
 if TYPE_CHECKING:
     from .registry import Registry
 
 
 def _key_path(cfg: Any) -> str | None:
     """Where ``cfg`` sits in its config (``'train_dataloader.dataset'``,
-    ``'param_scheduler[1]'``), if it is a ``ConfigDict`` that knows."""
-    path = getattr(cfg, 'key_path', None)
-    return re.sub(r'\.(\d+)(?=\.|$)', r'[\1]', path) if path else None
+    ``'param_scheduler[1]'``): a ``ConfigDict``'s place or a :func:`located` name."""
+    return key_path_of(cfg)
 
 
 def _describe(path: str | None, type_name: str) -> str:

@@ -24,7 +24,8 @@ TRANSFORMS = Registry('transform', scope='mmlightning', locations=['mmlightning.
 
 MODELS = Registry('model', build_func=build_model_from_cfg, scope='mmlightning',
                   locations=[_TORCH, 'mmlightning.model'])
-MODEL_WRAPPERS = Registry('model_wrapper', scope='mmlightning', locations=[_TORCH])
+MODEL_WRAPPERS = Registry('model_wrapper', scope='mmlightning',
+                          locations=[_TORCH, 'mmlightning.model.wrappers'])
 WEIGHT_INITIALIZERS = Registry('weight initializer', scope='mmlightning',
                                locations=['mmlightning.model'])
 

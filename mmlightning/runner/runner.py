@@ -24,6 +24,7 @@ from mmlightning.dist import is_main_process
 from mmlightning.logging import MessageHub, MMLogger
 from mmlightning.logging.logger import FILE_ONLY
 from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
+from mmlightning.registry.key_paths import key_path_of, located
 
 from .checkpoint_loading import load_weights
 from .launched_group import join_launched_group, shared_timestamp
@@ -112,8 +113,9 @@ class Runner:
             diff_rank_seed=self._randomness.get('diff_rank_seed', False))
         self._trainer = None
         self.visualizer = self._build_visualizer(visualizer)
-        self.log_processor = LOG_PROCESSORS.build({'type': 'LogProcessor',
-                                                   **dict(log_processor or {})})
+        log_processor_cfg = {'type': 'LogProcessor', **dict(log_processor or {})}
+        with located(log_processor_cfg, 'log_processor'):
+            self.log_processor = LOG_PROCESSORS.build(log_processor_cfg)
         self.hooks = self._build_hooks(default_hooks, custom_hooks)
 
     @classmethod
@@ -182,7 +184,8 @@ class Runner:
                                               vis_backends=[dict(type='LocalVisBackend')])
             cfg.setdefault('name', self.experiment_name)
             cfg.setdefault('save_dir', self.log_dir)
-            visualizer = VISUALIZERS.build(cfg)
+            with located(cfg, 'visualizer'):
+                visualizer = VISUALIZERS.build(cfg)
         if len(self.cfg):
             config = (to_mmengine_config(self.cfg) if is_mmengine_object(visualizer)
                       else self.cfg)
@@ -198,8 +201,11 @@ class Runner:
         from mmlightning.lightning.hook_dispatcher import is_hook, sort_hooks
 
         defaults = {**DEFAULT_HOOKS, **dict(default_hooks or {})}
-        hooks = [hook if is_hook(hook) else _build_hook(hook)
-                 for hook in [*defaults.values(), *(custom_hooks or [])] if hook is not None]
+        paths = [f'default_hooks.{name}' for name in defaults]
+        paths += [f'custom_hooks[{i}]' for i in range(len(custom_hooks or []))]
+        hooks = [hook if is_hook(hook) else _build_hook(hook, path)
+                 for hook, path in zip([*defaults.values(), *(custom_hooks or [])], paths)
+                 if hook is not None]
         return sort_hooks(hooks)
 
     def build_trainer(self) -> Any:
@@ -341,13 +347,16 @@ class Runner:
         return f'Runner(experiment={self.experiment_name!r}, work_dir={self._work_dir!r})'
 
 
-def _build_hook(cfg: Mapping[str, Any]) -> Any:
-    """Build a hook config; ``priority`` in the config overrides the class's."""
+def _build_hook(cfg: Mapping[str, Any], key_path: str) -> Any:
+    """Build a hook config (at ``key_path``, named by build errors); ``priority`` in the
+    config overrides the class's."""
     from mmlightning.registry import HOOKS
 
+    path = key_path_of(cfg) or key_path
     cfg = dict(cfg)
     priority = cfg.pop('priority', None)
-    hook = HOOKS.build(cfg)
+    with located(cfg, path):
+        hook = HOOKS.build(cfg)
     if priority is not None:
         hook.priority = priority
     return hook

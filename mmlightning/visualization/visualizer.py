@@ -12,6 +12,7 @@ import torch
 
 from mmlightning.dist import master_only
 from mmlightning.registry import VISBACKENDS, VISUALIZERS
+from mmlightning.registry.key_paths import key_path_of, located
 from mmlightning.utils import ManagerMixin
 
 from .base_backend import BaseVisBackend
@@ -36,10 +37,11 @@ def _build_backend(cfg: dict | BaseVisBackend, save_dir: str | None
                    ) -> tuple[str | None, BaseVisBackend]:
     if isinstance(cfg, BaseVisBackend):
         return None, cfg
-    cfg = dict(cfg)
+    path, cfg = key_path_of(cfg), dict(cfg)
     name = cfg.pop('name', None)
     cfg.setdefault('save_dir', save_dir)
-    return name, VISBACKENDS.build(cfg)
+    with located(cfg, path):  # build errors name 'visualizer.vis_backends[0]'
+        return name, VISBACKENDS.build(cfg)
 
 
 def _needs_save_dir(backend: BaseVisBackend) -> bool:

@@ -134,8 +134,9 @@ def test_registered_and_built():
 @pytest.mark.parametrize('momentum', [0.0, 1.0, -0.1])
 def test_bad_momentum(momentum):
     with pytest.raises(ValueError, match=f'momentum must be in range \\(0.0, 1.0\\), but got '
-                                         f'{momentum}'):
+                                         f'{momentum}') as err:
         ExponentialMovingAverage(_model(), momentum=momentum)
+    assert isinstance(err.value, AssertionError)  # MMEngine asserted: callers catching that work
 
 
 def test_large_momentum_warns(caplog):
@@ -145,5 +146,5 @@ def test_large_momentum_warns(caplog):
 
 
 def test_bad_gamma():
-    with pytest.raises(ValueError, match='gamma must be greater than 0, but got 0'):
+    with pytest.raises(AssertionError, match='gamma must be greater than 0, but got 0'):
         MomentumAnnealingEMA(_model(), gamma=0)

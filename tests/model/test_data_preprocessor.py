@@ -111,21 +111,23 @@ def test_img_preprocessor_same_size_list_is_stacked():
 @pytest.mark.parametrize('kwargs, match', [
     (dict(mean=[1, 2, 3]), 'got mean but no std'),
     (dict(std=[1, 2, 3]), 'got std but no mean'),
-    (dict(mean=[1, 2], std=[1, 2, 3]), r'mean should have 1 or 3 values.*got 2 values: \[1, 2\]'),
-    (dict(mean=[1], std=[1, 2, 3, 4]), 'std should have 1 or 3 values'),
-    (dict(bgr_to_rgb=True, rgb_to_bgr=True), 'cannot both be True'),
+    (dict(mean=[1, 2], std=[1, 2, 3]), r'`mean` should have 1 or 3 values.*got 2 values: \[1, 2\]'),
+    (dict(mean=[1], std=[1, 2, 3, 4]), '`std` should have 1 or 3 values'),
+    (dict(bgr_to_rgb=True, rgb_to_bgr=True), 'cannot be set to True at the same time'),
 ])
 def test_img_preprocessor_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match) as err:
         ImgDataPreprocessor(**kwargs)
+    assert isinstance(err.value, AssertionError)  # MMEngine asserted: callers catching that work
 
 
 def test_img_preprocessor_bad_inputs():
     pre = ImgDataPreprocessor(mean=[1, 2, 3], std=[1, 1, 1])
-    with pytest.raises(ValueError, match=r'mean has 3 values.*\(1, 4, 4\)'):
+    with pytest.raises(AssertionError, match=r'mean has 3 values.*\(1, 4, 4\)'):
         pre(dict(inputs=[torch.ones(1, 4, 4)]))
-    with pytest.raises(ValueError, match=r'NCHW tensor.*\(3, 4, 4\)'):
+    with pytest.raises(ValueError, match=r'NCHW tensor.*\(3, 4, 4\)') as err:
         pre(dict(inputs=torch.ones(3, 4, 4)))
+    assert isinstance(err.value, AssertionError)
     with pytest.raises(TypeError, match=r"data\['inputs'\] to be a list.*got str"):
         pre(dict(inputs='img.jpg'))
 

@@ -120,6 +120,27 @@ def test_convert_sync_batchnorm_bad_implementation():
         convert_sync_batchnorm(nn.BatchNorm1d(2), implementation='apex')
 
 
+def test_convert_to_mmcv_sync_batchnorm_needs_a_process_group():
+    with pytest.raises(RuntimeError, match='only supported on distributed training'):
+        convert_sync_batchnorm(nn.Sequential(nn.BatchNorm1d(2)), implementation='mmcv')
+    assert convert_sync_batchnorm(nn.Linear(1, 1), implementation='mmcv')  # no BN: nothing built
+
+
+def _convert_to_mmcv(rank, workdir):
+    try:
+        return type(convert_sync_batchnorm(nn.BatchNorm1d(2), implementation='mmcv')).__module__
+    except ModuleNotFoundError as error:
+        return str(error)
+
+
+def test_convert_to_mmcv_sync_batchnorm_in_a_process_group(run_two_ranks):
+    pytest.importorskip('mmcv')
+    result = run_two_ranks(_convert_to_mmcv)[0]
+    # mmcv's class with its compiled ops; a clear error with mmcv-lite
+    assert result.startswith('mmcv.ops') or "mmcv-lite has none: use implementation='torch'" \
+        in result
+
+
 def test_is_model_wrapper():
     model = nn.Linear(1, 1)
     assert is_model_wrapper(nn.DataParallel(model))

@@ -12,6 +12,7 @@ from torch import nn
 from mmlightning.registry import MODELS
 
 from ..base_module import BaseModule
+from ..utils import run_forward
 from .data_preprocessor import BaseDataPreprocessor
 
 
@@ -182,9 +183,5 @@ class BaseModel(BaseModule):
         Raises:
             TypeError: If ``data`` is neither.
         """
-        if isinstance(data, dict):
-            return self(**data, mode=mode)
-        if isinstance(data, (list, tuple)):
-            return self(*data, mode=mode)
-        raise TypeError('Output of data_preprocessor should be a list, tuple or dict, '
-                        f'but got {type(data).__name__}')
+        return run_forward(self, data, mode)
+

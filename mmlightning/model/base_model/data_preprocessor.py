@@ -11,6 +11,7 @@ from torch import nn
 
 from mmlightning.registry import MODELS
 
+from ..errors import ModelValueError
 from ..utils import stack_batch
 
 
@@ -134,12 +135,14 @@ class BaseDataPreprocessor(nn.Module):
 def _check_mean_std(mean: Sequence[float] | None, std: Sequence[float] | None) -> None:
     if (mean is None) != (std is None):
         given, missing = ('mean', 'std') if std is None else ('std', 'mean')
-        raise ValueError(f'ImgDataPreprocessor got {given} but no {missing}: give both '
-                         '(one value or three, per channel) or neither to skip normalisation.')
+        raise ModelValueError(f'mean and std should be both None or tuple: ImgDataPreprocessor '
+                              f'got {given} but no {missing}; give both (one value or three, '
+                              'per channel) or neither to skip normalisation.')
     for name, values in (('mean', mean), ('std', std)):
         if values is not None and len(values) not in (1, 3):
-            raise ValueError(f'ImgDataPreprocessor {name} should have 1 or 3 values (gray or '
-                             f'RGB image), but got {len(values)} values: {list(values)}')
+            raise ModelValueError(f'ImgDataPreprocessor: `{name}` should have 1 or 3 values, to '
+                                  'be compatible with RGB or gray image, but got '
+                                  f'{len(values)} values: {list(values)}')
 
 
 @MODELS.register_module()
@@ -163,8 +166,9 @@ class ImgDataPreprocessor(BaseDataPreprocessor):
         non_blocking: Copy to the device asynchronously.
 
     Raises:
-        ValueError: If both flips are set, only one of ``mean``/``std`` is
-            given, or either has other than 1 or 3 values.
+        ModelValueError: If both flips are set, only one of ``mean``/``std`` is
+            given, or either has other than 1 or 3 values (a ``ValueError`` and an
+            ``AssertionError``).
     """
 
     def __init__(self, mean: Sequence[float] | None = None, std: Sequence[float] | None = None,
@@ -172,8 +176,9 @@ class ImgDataPreprocessor(BaseDataPreprocessor):
                  rgb_to_bgr: bool = False, non_blocking: bool | None = False) -> None:
         super().__init__(non_blocking)
         if bgr_to_rgb and rgb_to_bgr:
-            raise ValueError('bgr_to_rgb and rgb_to_bgr cannot both be True; '
-                             'both flip the channel order, set one of them.')
+            raise ModelValueError('`bgr2rgb` and `rgb2bgr` cannot be set to True at the same '
+                                  'time: bgr_to_rgb and rgb_to_bgr both flip the channel order, '
+                                  'set one of them.')
         _check_mean_std(mean, std)
         self._enable_normalize = mean is not None
         if mean is not None:
@@ -189,16 +194,17 @@ class ImgDataPreprocessor(BaseDataPreprocessor):
         image = image.float()
         if self._enable_normalize:
             if self.mean.shape[0] == 3 and (image.dim() != 3 or image.shape[0] != 3):
-                raise ValueError('If the mean has 3 values, the input tensor should be in shape '
-                                 f'of (3, H, W), but got the tensor with shape '
-                                 f'{tuple(image.shape)}')
+                raise ModelValueError('If the mean has 3 values, the input tensor should be in '
+                                      'shape of (3, H, W), but got the tensor with shape '
+                                      f'{tuple(image.shape)}')
             image = (image - self.mean) / self.std
         return image
 
     def _process_batch(self, batch: torch.Tensor) -> torch.Tensor:
         if batch.dim() != 4:
-            raise ValueError('The input of ImgDataPreprocessor should be a NCHW tensor or a '
-                             f'list of tensors, but got a tensor with shape {tuple(batch.shape)}')
+            raise ModelValueError('The input of `ImgDataPreprocessor` should be a NCHW tensor '
+                                  'or a list of tensor, but got a tensor with shape: '
+                                  f'{tuple(batch.shape)}')
         if self._channel_conversion:
             batch = batch[:, [2, 1, 0], ...]
         batch = batch.float()

@@ -8,6 +8,7 @@ from typing import Any
 from torch import nn
 
 from mmlightning.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS
+from mmlightning.registry.key_paths import key_path_of, located
 
 from .optimizer_wrapper import OptimWrapper
 from .third_party import (
@@ -46,10 +47,12 @@ def build_optim_wrapper(model: nn.Module, cfg: Mapping[str, Any]) -> OptimWrappe
     """
     if not isinstance(cfg, Mapping):
         raise TypeError(f'optim_wrapper config must be a dict, got {type(cfg).__name__}')
+    path = key_path_of(cfg)  # 'optim_wrapper' in a config: build errors name it
     optim_wrapper_cfg = copy.deepcopy(dict(cfg))
     constructor_type = optim_wrapper_cfg.pop('constructor', 'DefaultOptimWrapperConstructor')
     paramwise_cfg = optim_wrapper_cfg.pop('paramwise_cfg', None)
-    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
-        dict(type=constructor_type, optim_wrapper_cfg=optim_wrapper_cfg,
-             paramwise_cfg=paramwise_cfg))
-    return constructor(model)
+    constructor_cfg = dict(type=constructor_type, optim_wrapper_cfg=optim_wrapper_cfg,
+                           paramwise_cfg=paramwise_cfg)
+    with located(constructor_cfg, path), located(optim_wrapper_cfg, path):  # the last one wins
+        constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(constructor_cfg)
+        return constructor(model)

@@ -12,6 +12,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.instancenorm import _InstanceNorm
 
 from mmlightning.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+from mmlightning.registry.key_paths import key_path_of, located
 from mmlightning.utils.errors import add_note
 from mmlightning.utils.suggestions import did_you_mean
 
@@ -76,6 +77,7 @@ class DefaultOptimWrapperConstructor:
             raise AssertKeyError('`optim_wrapper_cfg` must contain "optimizer" config, e.g. '
                            "optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)); got keys "
                            f'{sorted(optim_wrapper_cfg)}')
+        self._key_path = key_path_of(optim_wrapper_cfg)  # named by the wrapper's build errors
         self.optim_wrapper_cfg = dict(optim_wrapper_cfg)
         self.optimizer_cfg = self.optim_wrapper_cfg.pop('optimizer')
         if not isinstance(self.optimizer_cfg, Mapping):
@@ -232,8 +234,9 @@ class DefaultOptimWrapperConstructor:
                 add_note(error, 'The model shares parameters between modules: set '
                                 'paramwise_cfg.bypass_duplicate=True to keep only the first.')
             raise
-        return OPTIM_WRAPPERS.build(self.optim_wrapper_cfg,
-                                    default_args=dict(type='OptimWrapper', optimizer=optimizer))
+        with located(self.optim_wrapper_cfg, self._key_path):
+            return OPTIM_WRAPPERS.build(self.optim_wrapper_cfg,
+                                        default_args=dict(type='OptimWrapper', optimizer=optimizer))
 
     def _params_argument(self) -> str:
         """Name of the optimizer's first argument (``params``; ``model_params`` for some)."""

@@ -22,7 +22,7 @@ from torch.optim import Optimizer
 from mmlightning.registry import OPTIM_WRAPPERS
 from mmlightning.utils.suggestions import did_you_mean
 
-from .._errors import AssertValueError
+from .._errors import AssertRuntimeError, AssertValueError
 from .backend import CLIP_FUNCTIONS, OptimBackend, TorchOptimBackend
 from .base import BaseOptimWrapper
 
@@ -266,7 +266,8 @@ class OptimWrapper(BaseOptimWrapper):
                 or self._inner_count < self._max_counts - self._remainder_counts:
             return loss / self._accumulative_counts
         if self._remainder_counts == 0:
-            raise RuntimeError(
+            raise AssertRuntimeError(
+                'loss_factor should be larger than zero! '
                 f'update_params called {self._inner_count + 1} times but max_counts is '
                 f'{self._max_counts}: call initialize_count_status(model, init_counts, '
                 'max_counts) with the real total number of iterations.')

@@ -94,9 +94,12 @@ class LinearParamScheduler(_ParamScheduler):
         by_epoch: Whether the scheduler is stepped per epoch. Defaults to True.
         verbose: Whether to log each update. Defaults to False.
 
+    With ``start_factor=0`` the value is 0 at the first step and then
+    ``initial value * factor`` (MMEngine's chainable update divides by zero
+    there); other schedulers' changes made before that step are not kept.
+
     Raises:
-        ValueError: If a factor is outside ``[0, 1]``, or ``start_factor`` is 0
-            over more than one step (the chainable update would divide by zero).
+        ValueError: If a factor is outside ``[0, 1]``.
     """
 
     def __init__(self, optimizer: OptimizerType, param_name: str,
@@ -107,9 +110,6 @@ class LinearParamScheduler(_ParamScheduler):
         for name, factor in (('start_factor', start_factor), ('end_factor', end_factor)):
             if factor > 1.0 or factor < 0:
                 raise ValueError(f'{owner}: {name} should be between 0 and 1, got {factor!r}')
-        if start_factor == 0 and end - begin > 1:
-            raise ValueError(f'{owner}: start_factor=0 makes the chainable update divide by '
-                             'zero at the second step; use a small positive value like 1e-3.')
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = end - begin - 1
@@ -120,9 +120,11 @@ class LinearParamScheduler(_ParamScheduler):
         if self.last_step == 0:
             return [value * self.start_factor for value in self._current_values()]
         delta = self.end_factor - self.start_factor
-        factor = 1. + delta / (self.total_iters * self.start_factor +
-                               (self.last_step - 1) * delta)
-        return [value * factor for value in self._current_values()]
+        previous = self.total_iters * self.start_factor + (self.last_step - 1) * delta
+        if previous == 0:  # the last factor was 0 (start_factor=0): start from the initial values
+            factor = self.start_factor + self.last_step * delta / self.total_iters
+            return [base * factor for base in self.base_values]
+        return [value * (1. + delta / previous) for value in self._current_values()]
 
 
 @PARAM_SCHEDULERS.register_module()

@@ -94,8 +94,9 @@ def test_scale_loss_past_max_counts_raises():
     model = _model()
     wrapper = OptimWrapper(_sgd(model), accumulative_counts=2)
     wrapper.initialize_count_status(model, 4, 4)
-    with pytest.raises(RuntimeError, match='max_counts is 4.*initialize_count_status'):
+    with pytest.raises(RuntimeError, match='max_counts is 4.*initialize_count_status') as err:
         wrapper.scale_loss(torch.tensor(1.0))
+    assert isinstance(err.value, AssertionError)  # MMEngine asserted loss_factor > 0
 
 
 def test_should_update_and_should_sync_follow_counts():
