@@ -16,7 +16,7 @@ from mmlightning.ops.missing import not_implemented
 from mmlightning.ops.names import EXT_NAMES
 
 #: The op-family modules of ``mmlightning.ops`` that hold kernels.
-FAMILIES: tuple[str, ...] = ('info',)
+FAMILIES: tuple[str, ...] = ('info', 'deform_conv', 'modulated_deform_conv')
 
 
 def implemented_kernels() -> dict[str, object]:
