@@ -16,7 +16,8 @@ from mmlightning.ops.missing import not_implemented
 from mmlightning.ops.names import EXT_NAMES
 
 #: The op-family modules of ``mmlightning.ops`` that hold kernels.
-FAMILIES: tuple[str, ...] = ('info', 'deform_conv', 'modulated_deform_conv')
+FAMILIES: tuple[str, ...] = ('info', 'deform_conv', 'modulated_deform_conv',
+                               'multi_scale_deform_attn')
 
 
 def implemented_kernels() -> dict[str, object]:
