@@ -16,8 +16,11 @@ from mmlightning.ops.missing import not_implemented
 from mmlightning.ops.names import EXT_NAMES
 
 #: The op-family modules of ``mmlightning.ops`` that hold kernels.
-FAMILIES: tuple[str, ...] = ('info', 'deform_conv', 'modulated_deform_conv',
-                               'multi_scale_deform_attn')
+FAMILIES: tuple[str, ...] = (
+    'info',
+    'carafe', 'deform_conv', 'masked_conv', 'modulated_deform_conv', 'multi_scale_deform_attn',
+    'psa_mask', 'sync_bn',
+)
 
 
 def implemented_kernels() -> dict[str, object]:
