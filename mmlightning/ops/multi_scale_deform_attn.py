@@ -1,19 +1,20 @@
 """``ms_deform_attn_*``: mmcv's multi-scale deformable attention (Deformable DETR) kernels.
 
 Each query's head reads ``num_points`` bilinear samples from each level's value map at
-normalised ``(x, y)`` locations (pixel ``j`` spans ``[j / W, (j + 1) / W)``, as
-``grid_sample(align_corners=False)`` with zero padding) and sums them weighted by the attention
-weights. Calling conventions of mmcv 2.1.0's ``MultiScaleDeformableAttnFunction``: the forward
-returns the output, the backward writes into the ``grad_*`` tensors the wrapper allocated.
+normalised ``(x, y)`` locations (pixel ``j`` spans ``[j / W, (j + 1) / W)``, outside reads 0:
+``grid_sample(align_corners=False, padding_mode='zeros')`` of ``2 * loc - 1``, mmcv's CUDA
+kernel's rule) and sums them weighted by the attention weights. Calling conventions of mmcv
+2.1.0's ``MultiScaleDeformableAttnFunction``: the forward returns the output, the backward
+writes into the ``grad_*`` tensors the wrapper allocated.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from mmlightning.ops.deform_im2col import batch_chunks
-from mmlightning.ops.sampling import bilinear_sample
 
 __all__ = ['ms_deform_attn_backward', 'ms_deform_attn_forward']
 
@@ -42,19 +43,18 @@ def _attend(value: Tensor, spatial_shapes: list[list[int]], starts: list[int],
     """The attention output ``(bs, num_queries, num_heads * embed_dims)``, differentiable."""
     batch, _, heads, dims = value.shape
     queries, points = sampling_loc.shape[1], sampling_loc.shape[4]
-    out = value.new_zeros(batch * heads, queries, dims)
+    out = value.new_zeros(batch * heads, dims, queries)
     for level, ((height, width), start) in enumerate(zip(spatial_shapes, starts)):
-        rows = value[:, start:start + height * width].transpose(1, 2)
-        rows = rows.reshape(batch * heads, height * width, dims)
-        loc = sampling_loc[:, :, :, level].transpose(1, 2).reshape(batch * heads, -1, 2)
-        x = loc[..., 0] * width - 0.5
-        y = loc[..., 1] * height - 0.5
-        sampled = bilinear_sample(rows, height, width, y, x).view(batch * heads, queries,
-                                                                  points, dims)
-        weight = attn_weight[:, :, :, level].transpose(1, 2).reshape(batch * heads, queries,
-                                                                     points, 1)
-        out = out + (sampled * weight).sum(2)
-    out = out.view(batch, heads, queries, dims).transpose(1, 2)
+        feature = value[:, start:start + height * width].permute(0, 2, 3, 1)
+        feature = feature.reshape(batch * heads, dims, height, width)
+        loc = sampling_loc[:, :, :, level].transpose(1, 2).reshape(batch * heads, queries,
+                                                                   points, 2)
+        sampled = F.grid_sample(feature, 2 * loc - 1, mode='bilinear', padding_mode='zeros',
+                                align_corners=False)  # (bs * heads, dims, queries, points)
+        weight = attn_weight[:, :, :, level].transpose(1, 2).reshape(batch * heads, 1, queries,
+                                                                     points)
+        out = out + (sampled * weight).sum(-1)
+    out = out.view(batch, heads, dims, queries).permute(0, 3, 1, 2)
     return out.reshape(batch, queries, heads * dims)
 
 

@@ -1,12 +1,14 @@
 """Bilinear sampling of feature maps at fractional points, as mmcv's deformable kernels do it.
 
-mmcv's deformable convolution and multi-scale deformable attention read a feature map at a
+mmcv's deformable convolutions read a feature map at a
 fractional point ``(y, x)`` by weighting its four integer neighbours; a point outside
 ``(-1, H) x (-1, W)`` reads 0 and neighbours outside the map count as 0. The sampler here is
 built from ``floor``, ``index_select`` and arithmetic only, so autograd differentiates it with
 respect to the features and the coordinates exactly as mmcv's hand-written backward kernels do
-(``floor`` is held constant, the gradient of a point on an integer line is the one of the cell
-above/left of it).
+(``floor`` is held constant: a point on an integer line takes the gradient of the cell that
+starts at it). ``F.grid_sample`` computes the same away from integer coordinates, but its
+normalise/unnormalise round trip moves integer points (all of them with zero offsets, DCN's
+initialisation) by one ulp to either side, which changes their coordinate gradients.
 """
 
 from __future__ import annotations
