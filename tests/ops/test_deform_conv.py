@@ -148,3 +148,15 @@ def test_mismatched_offsets_name_the_expected_shape():
         check_shapes(input, offset, None, weight, (1, 1), (1, 1), (1, 1), 1, 2)
     with pytest.raises(ValueError, match='must be divisible by deformable_group=3'):
         check_shapes(input, offset, None, weight, (1, 1), (1, 1), (1, 1), 1, 3)
+
+
+def test_zero_offsets_take_the_gradient_of_the_cell_starting_at_the_tap(mmcv_ops):
+    # DCN's offsets start at 0: every tap is on integer coordinates, where mmcv's coordinate
+    # gradient is the forward difference (the cell [h, h + 1]); past the last row it reads 0
+    input = torch.tensor([[1., 2.], [4., 8.], [16., 32.]]).view(1, 1, 3, 2)
+    offset = torch.zeros(1, 2, 3, 2, requires_grad=True)
+    mmcv_ops.deform_conv2d(input, offset, torch.ones(1, 1, 1, 1)).sum().backward()
+    torch.testing.assert_close(offset.grad[0, 0], torch.tensor([[3., 6.], [12., 24.],
+                                                                 [-16., -32.]]))
+    torch.testing.assert_close(offset.grad[0, 1], torch.tensor([[1., -2.], [4., -8.],
+                                                                 [16., -32.]]))
