@@ -19,7 +19,7 @@ from mmlightning.ops.names import EXT_NAMES
 FAMILIES: tuple[str, ...] = (
     'info',
     'carafe', 'deform_conv', 'masked_conv', 'modulated_deform_conv', 'multi_scale_deform_attn',
-    'psa_mask', 'sync_bn',
+    'psa_mask', 'sync_bn', 'tin_shift',
 )
 
 
