@@ -22,7 +22,8 @@ import torch
 from torch import Tensor
 
 
-def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor) -> Tensor:
+def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor,
+                    scale: Tensor | None = None) -> Tensor:
     """Samples ``B`` feature maps stored as rows at ``P`` fractional points each.
 
     Args:
@@ -32,6 +33,7 @@ def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor)
         width: Width of each map.
         y: ``(B, P)`` row coordinates (pixel centres at integers).
         x: ``(B, P)`` column coordinates.
+        scale: Optional ``(B, P)`` factors the samples are multiplied by (DCNv2's masks).
 
     Returns:
         ``(B, P, C)``: the bilinearly interpolated features, 0 outside ``(-1, H) x (-1, W)``.
@@ -57,7 +59,10 @@ def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor)
         valid = inside & (yy >= 0) & (yy < height) & (xx >= 0) & (xx < width)
         index = base + yy.clamp(0, height - 1) * width + xx.clamp(0, width - 1)
         values = flat.index_select(0, index.reshape(-1)).view(batch, num_points, channels)
-        out = out + values * (weight * valid.to(weight.dtype))[..., None]
+        weight = weight * valid.to(weight.dtype)
+        if scale is not None:
+            weight = weight * scale
+        out = torch.addcmul(out, values, weight[..., None])
     return out
 
 
