@@ -16,7 +16,11 @@ from mmlightning.ops.missing import not_implemented
 from mmlightning.ops.names import EXT_NAMES
 
 #: The op-family modules of ``mmlightning.ops`` that hold kernels.
-FAMILIES: tuple[str, ...] = ('info',)
+FAMILIES: tuple[str, ...] = (
+    'info',
+    'border_align', 'carafe', 'deform_conv', 'deform_roi_pool', 'masked_conv',
+    'modulated_deform_conv', 'multi_scale_deform_attn', 'psa_mask', 'sync_bn', 'tin_shift',
+)
 
 
 def implemented_kernels() -> dict[str, object]:
