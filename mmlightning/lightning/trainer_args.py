@@ -68,15 +68,47 @@ def _length_args(train_cfg: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(max_epochs=-1, max_steps=-1)  # the module stops after max_iters batches
 
 
-def _launcher_args(launcher: str, env_cfg: Mapping[str, Any]) -> dict[str, Any]:
+def _ddp_options(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``DistributedDataParallel`` arguments MMEngine's ``Runner.wrap_model`` uses.
+
+    Without ``model_wrapper_cfg``: ``broadcast_buffers=False`` and the config's
+    ``find_unused_parameters`` (default ``False``); with it, its keys (DDP's arguments).
+
+    Raises:
+        ValueError: For another wrapper type or a key DDP does not take.
+    """
+    wrapper = cfg.get('model_wrapper_cfg')
+    if wrapper is None:
+        return dict(broadcast_buffers=False,
+                    find_unused_parameters=bool(cfg.get('find_unused_parameters', False)))
+    options = dict(wrapper)
+    wrapper_type = options.pop('type', 'MMDistributedDataParallel')
+    if wrapper_type not in ('MMDistributedDataParallel', 'DistributedDataParallel'):
+        raise ValueError(f'model_wrapper_cfg.type={wrapper_type!r}: under Lightning the strategy '
+                         'wraps the model; MMDistributedDataParallel (DDPStrategy) is read here, '
+                         "for FSDP or others pass trainer=dict(strategy=...)")
+    import inspect
+
+    from torch.nn.parallel import DistributedDataParallel
+
+    accepted = set(inspect.signature(DistributedDataParallel).parameters) - {'module'}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ValueError(f'model_wrapper_cfg has keys DistributedDataParallel does not take: '
+                         f'{unknown}; it takes {sorted(accepted)}')
+    return options
+
+
+def _launcher_args(launcher: str, env_cfg: Mapping[str, Any],
+                   ddp_options: Mapping[str, Any]) -> dict[str, Any]:
     if launcher not in _LAUNCHERS:
         raise ValueError(f'launcher={launcher!r} is not one of {_LAUNCHERS}')
     args: dict[str, Any] = {}
     if launcher != 'none':
         from lightning.pytorch.strategies import DDPStrategy
 
-        backend = process_group_backend(env_cfg)
-        args['strategy'] = DDPStrategy(process_group_backend=backend) if backend else 'ddp'
+        args['strategy'] = DDPStrategy(process_group_backend=process_group_backend(env_cfg),
+                                       **ddp_options)
         args['devices'] = 'auto'
         args.update(launched_layout(launcher, os.environ))
     else:
@@ -101,7 +133,7 @@ def trainer_kwargs(cfg: Mapping[str, Any]) -> dict[str, Any]:
     Args:
         cfg: The config (top-level keys ``train_cfg``, ``optim_wrapper``,
             ``launcher``, ``env_cfg``, ``randomness``, ``work_dir``, ``sync_bn``,
-            ``trainer``).
+            ``model_wrapper_cfg``, ``find_unused_parameters``, ``trainer``).
 
     Returns:
         The keyword arguments; ``trainer=dict(...)`` entries override the rest.
@@ -110,7 +142,8 @@ def trainer_kwargs(cfg: Mapping[str, Any]) -> dict[str, Any]:
     # A progress bar for people (terminal, notebook); log lines alone in batch jobs.
     kwargs['enable_progress_bar'] = interactive_session()
     kwargs.update(_length_args(cfg.get('train_cfg')))
-    kwargs.update(_launcher_args(cfg.get('launcher', 'none'), cfg.get('env_cfg') or {}))
+    kwargs.update(_launcher_args(cfg.get('launcher', 'none'), cfg.get('env_cfg') or {},
+                                 _ddp_options(cfg)))
     precision = precision_of(cfg.get('optim_wrapper'))
     if precision is not None:
         kwargs['precision'] = precision

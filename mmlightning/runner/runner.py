@@ -218,6 +218,9 @@ class Runner:
 
             cfg = dict(self._args)
             cfg['work_dir'] = self._work_dir_info.local
+            for key in ('model_wrapper_cfg', 'find_unused_parameters'):  # MMEngine reads cfg
+                if key in self.cfg:
+                    cfg[key] = self.cfg[key]
             kwargs = trainer_kwargs(cfg)
             dispatcher = HookDispatcher(self.hooks, context=dict(
                 work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,

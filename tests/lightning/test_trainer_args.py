@@ -67,6 +67,22 @@ def test_nccl_without_cuda_becomes_gloo(monkeypatch, caplog) -> None:
     assert kwargs['strategy'].process_group_backend == 'nccl'
 
 
+def test_ddp_arguments_as_mmengine_wraps_the_model() -> None:
+    """MMEngine's wrap_model: broadcast_buffers=False, find_unused_parameters from the config."""
+    strategy = trainer_kwargs(dict(launcher='pytorch', find_unused_parameters=True))['strategy']
+    assert strategy._ddp_kwargs == dict(broadcast_buffers=False, find_unused_parameters=True)
+    wrapper = dict(type='MMDistributedDataParallel', find_unused_parameters=True,
+                   static_graph=False)
+    strategy = trainer_kwargs(dict(launcher='pytorch', model_wrapper_cfg=wrapper))['strategy']
+    assert strategy._ddp_kwargs == dict(find_unused_parameters=True, static_graph=False)
+    with pytest.raises(ValueError, match="does not take: \\['detect_anomalous_params'\\]"):
+        trainer_kwargs(dict(launcher='pytorch', model_wrapper_cfg=dict(
+            detect_anomalous_params=True)))
+    with pytest.raises(ValueError, match="model_wrapper_cfg.type='MMFullyShardedDataParallel'"):
+        trainer_kwargs(dict(launcher='pytorch', model_wrapper_cfg=dict(
+            type='MMFullyShardedDataParallel')))
+
+
 def test_trainer_passthrough_wins() -> None:
     kwargs = trainer_kwargs(dict(train_cfg=dict(max_epochs=3),
                                  trainer=dict(max_epochs=1, strategy='fsdp', num_nodes=2,
