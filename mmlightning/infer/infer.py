@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import os.path as osp
 import re
 import warnings
@@ -304,14 +305,15 @@ class BaseInferencer(metaclass=InferencerMeta):
             return VISUALIZERS.build(cfg.visualizer)
 
     def _get_chunk_data(self, inputs: Iterable, chunk_size: int) -> Iterator[list]:
-        """Yield lists of ``chunk_size`` items (the last one may be shorter)."""
-        chunk: list = []
-        for item in inputs:
-            chunk.append(item)
-            if len(chunk) == chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
+        """Yield lists of ``chunk_size`` items (the last one may be shorter).
+
+        Raises:
+            ValueError: If ``chunk_size`` is not a positive integer.
+        """
+        if not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ValueError(f'batch_size must be a positive integer, got {chunk_size!r}')
+        iterator = iter(inputs)
+        while chunk := list(itertools.islice(iterator, chunk_size)):
             yield chunk
 
     def _dispatch_kwargs(self, **kwargs: Any) -> tuple[dict, dict, dict, dict]:

@@ -138,6 +138,8 @@ def test_keyword_arguments_are_dispatched_and_checked(config_file):
         dict(scale=1), {}, dict(show=True), dict(as_float=False))
     with pytest.raises(ValueError, match="unknown argument {'colour'}"):
         inferencer([[1.0, 2.0]], colour='red')
+    with pytest.raises(ValueError, match='batch_size must be a positive integer, got 0'):
+        inferencer([[1.0, 2.0]], batch_size=0)
 
 
 def test_kwarg_sets_checked_when_the_class_is_defined():
