@@ -220,14 +220,16 @@ class BaseInferencer(metaclass=InferencerMeta):
                 its metafiles do not list the name.
             ImportError: If the package of the scope is not installed.
         """
+        lookup = (f'{model!r} is not a config file (no such file), so it is looked up as a '
+                  'model name in the metafiles of an installed OpenMMLab package')
         if self.scope is None:
             raise AssertValueError(
-                f'{model!r} is not a config file. scope should be initialized if you want to '
-                'load config from metafile: pass scope= (e.g. scope="mmdet") or a config path.')
+                f'{lookup}: scope should be initialized if you want to load config from '
+                'metafile: pass scope= (e.g. scope="mmdet") or the path of a config file.')
         if self.scope not in MODULE2PACKAGE:
             raise AssertValueError(
-                f'{self.scope} not in {sorted(MODULE2PACKAGE)}!, please pass a valid scope '
-                f'({model!r} is not a config file and is looked up as a model name).')
+                f'{lookup}: {self.scope} not in {sorted(MODULE2PACKAGE)}!, please pass a valid '
+                'scope, or the path of a config file.')
         cfg_path, weights = find_model(self.scope, model)
         return Config.fromfile(cfg_path), weights
 

@@ -150,8 +150,10 @@ def test_kwarg_sets_checked_when_the_class_is_defined():
 
 
 def test_model_name_lookup_is_offline(tmp_path, monkeypatch, config_file):
-    with pytest.raises(ValueError, match="'toy_r18' is not a config file. scope should be"):
+    with pytest.raises(ValueError, match="'toy_r18' is not a config file.*scope should be"):
         ToyInferencer('toy_r18', device='cpu')
+    with pytest.raises(ValueError, match='mmlightning not in .*please pass a valid scope'):
+        ToyInferencer('toy_r18', device='cpu', scope='mmlightning')
     with pytest.raises(ImportError, match='pip install mmdet'):
         ToyInferencer('retinanet_r50', device='cpu', scope='mmdet')
     package = tmp_path / 'site' / 'infertoypkg'
