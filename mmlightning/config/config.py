@@ -30,6 +30,15 @@ from .substitution import substitute_base_vars
 RESERVED_KEYS = ('filename', 'text', 'pretty_text', 'env_variables')
 
 
+def _sort_keys(value: Any) -> Any:
+    """``value`` with the keys of every dict in it sorted (by their ``str``)."""
+    if isinstance(value, dict):
+        return {k: _sort_keys(value[k]) for k in sorted(value, key=str)}
+    if type(value) in (list, tuple):
+        return type(value)(_sort_keys(v) for v in value)
+    return value
+
+
 class Config:
     """A config: the merged result of a file and its ``_base_`` chain.
 
@@ -283,8 +292,13 @@ class Config:
 
     @staticmethod
     def diff(cfg1: str | Config, cfg2: str | Config) -> str:
-        """Unified diff of two configs' ``pretty_text``, laid out as MMEngine prints it."""
-        texts = [(Config.fromfile(c) if isinstance(c, str) else c).pretty_text.split('\n')
+        """Unified diff of two configs' Python text, laid out as MMEngine prints it.
+
+        Keys are compared sorted (as in MMEngine's ``pretty_text``), so two configs
+        that differ only in the order of their keys have an empty diff.
+        """
+        texts = [format_python(_sort_keys(
+            (Config.fromfile(c) if isinstance(c, str) else c)._to_raw_dict())).split('\n')
                  for c in (cfg1, cfg2)]
         return ''.join(line + '\n' for line in difflib.unified_diff(*texts)) + '\n'
 

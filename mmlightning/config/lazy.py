@@ -52,12 +52,18 @@ class LazyObject(_Lazy):
             common top-level package is the value.
         imported: Attribute of the module (``from module import imported``).
         location: ``'file, line N'`` of the import statement, for errors.
+
+    Raises:
+        TypeError: If ``module`` is not a str (or a sequence of them) or ``imported``
+            is neither a str nor None.
     """
 
     def __init__(self, module: str | Sequence[str], imported: str | None = None,
                  location: str | None = None) -> None:
         if not isinstance(module, str) and not all(isinstance(m, str) for m in module):
             raise TypeError(f'module must be a str or a sequence of str, got {module!r}')
+        if imported is not None and not isinstance(imported, str):
+            raise TypeError(f'imported must be a str or None, got {imported!r}')
         self._module = module if isinstance(module, str) else tuple(module)
         self._imported = imported
         self.location = location
@@ -84,15 +90,15 @@ class LazyObject(_Lazy):
                     importlib.import_module(name)
                 module = importlib.import_module(self.module)
         except ImportError as error:
-            raise ImportError(f'cannot import {self.module} (imported at {self.location}): '
+            raise ImportError(f'Failed to import {self.module} in {self.location} for '
                               f'{error}') from error
         if self._imported is None:
             return module
         try:
             return getattr(module, self._imported)
         except AttributeError as error:
-            raise ImportError(f'cannot import {self._imported} from {self.module} '
-                              f'(imported at {self.location})') from error
+            raise ImportError(f'Failed to import {self._imported} from {self.module} in '
+                              f'{self.location}') from error
 
     def dotted(self) -> str:
         """The full dotted path, e.g. ``'torch.optim.SGD'``."""
@@ -129,7 +135,7 @@ class LazyAttr(_Lazy):
         try:
             return getattr(self.source.build(), self.name)
         except AttributeError as error:
-            raise ImportError(f'cannot import {self.dotted()} (at {self.location})') from error
+            raise ImportError(f'Failed to import {self.dotted()} in {self.location}') from error
 
     def __str__(self) -> str:
         return self.name

@@ -32,6 +32,12 @@ def _is_config_module(module: str | None) -> bool:
     return bool(module) and module.startswith(_CONFIG_MODULES)  # type: ignore[union-attr]
 
 
+def is_real_import(module: str) -> bool:
+    """Whether a config's import of ``module`` runs for real (standard library, the config
+    package itself) instead of becoming a :class:`LazyObject`."""
+    return _is_stdlib(module) or _is_config_module(module)
+
+
 def is_lazy_import(text: str, filename: str) -> bool:
     """Whether a ``.py`` config is pure-Python style (MMEngine's detection rules).
 

@@ -2,7 +2,8 @@
 
 ``MODULE2PACKAGE`` maps OpenMMLab import names to pip distribution names; the
 ``_get_*`` functions locate configs shipped inside installed packages
-(``pkg::path/cfg.py``).
+(``pkg::path/cfg.py``); ``ImportTransformer`` and ``_gather_abs_import_lazyobj``
+rewrite the imports of pure-Python configs.
 """
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import re
 import warnings
 
 from .errors import ConfigParsingError
+from .import_transformer import ImportTransformer, _gather_abs_import_lazyobj
 from .package_paths import MODULE2PACKAGE
 
 PKG2PROJECT = MODULE2PACKAGE  # MMEngine's deprecated alias
 
-__all__ = ['MODULE2PACKAGE', 'PKG2PROJECT', 'ConfigParsingError']
+__all__ = ['MODULE2PACKAGE', 'PKG2PROJECT', 'ConfigParsingError', 'ImportTransformer',
+           '_gather_abs_import_lazyobj']
 
 
 def _get_cfg_metainfo(package_path: str, cfg_path: str) -> dict:

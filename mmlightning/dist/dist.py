@@ -17,6 +17,7 @@ from torch import distributed as torch_dist
 from torch._utils import _flatten_dense_tensors, _take_tensors, _unflatten_dense_tensors
 from torch.distributed import ProcessGroup
 
+from mmlightning.utils.errors import AssertTypeError
 from mmlightning.utils.suggestions import did_you_mean
 
 from .data_device import cast_data_device, get_comm_device, get_data_device
@@ -167,10 +168,11 @@ def broadcast_object_list(data: list[Any], src: int = 0,
         group: Process group; the default group if None.
 
     Raises:
-        TypeError: If ``data`` is not a list.
+        TypeError: If ``data`` is not a list (also an ``AssertionError``, as MMEngine
+            asserts it).
     """
     if not isinstance(data, list):
-        raise TypeError(f'broadcast_object_list expects a list (filled in place), got '
+        raise AssertTypeError(f'broadcast_object_list expects a list (filled in place), got '
                         f'{type(data).__name__}; wrap the object: [obj].')
     if get_world_size(group) > 1:
         torch_dist.broadcast_object_list(data, src, group_or_default(group))
@@ -186,10 +188,12 @@ def all_reduce_dict(data: dict[str, Tensor], op: str = 'sum',
         group: Process group; the default group if None.
 
     Raises:
-        TypeError: If ``data`` is not a dict.
+        TypeError: If ``data`` is not a dict (also an ``AssertionError``, as MMEngine
+            asserts it).
     """
     if not isinstance(data, dict):
-        raise TypeError(f'all_reduce_dict expects a dict of tensors, got {type(data).__name__}.')
+        raise AssertTypeError(
+            f'all_reduce_dict expects a dict of tensors, got {type(data).__name__}.')
     _check_op(op)
     if get_world_size(group) == 1:
         return

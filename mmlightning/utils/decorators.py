@@ -12,6 +12,8 @@ from importlib import import_module
 from inspect import getfullargspec
 from typing import Any
 
+from .errors import AssertValueError
+
 _PREREQUISITE_MSG = ('Prerequisites "{}" are required in method "{}" but not found, '
                      'please install them first.')
 
@@ -33,7 +35,8 @@ def check_prerequisites(
         The decorator.
 
     Raises:
-        RuntimeError: (from the decorated function) if a prerequisite is missing.
+        RuntimeError: (from the decorated function) if a prerequisite is missing; the
+            message is also printed, as MMEngine does.
     """
     requirements = [prerequisites] if isinstance(prerequisites, str) else list(prerequisites)
 
@@ -43,8 +46,9 @@ def check_prerequisites(
         def wrapped_func(*args: Any, **kwargs: Any) -> Any:
             missing = [item for item in requirements if not checker(item)]
             if missing:
-                raise RuntimeError(
-                    'Prerequisites not meet. ' + msg_tmpl.format(', '.join(missing), func.__name__))
+                message = msg_tmpl.format(', '.join(missing), func.__name__)
+                print(message)  # as MMEngine does; the error carries it too
+                raise RuntimeError('Prerequisites not meet. ' + message)
             return func(*args, **kwargs)
 
         return wrapped_func
@@ -96,7 +100,7 @@ def deprecated_api_warning(name_dict: dict[str, str],
 
     Raises:
         ValueError: (from the decorated function) if both the old and the new name
-            are passed.
+            are passed (also an ``AssertionError``, as MMEngine asserts it).
     """
 
     def api_warning_wrapper(old_func: Callable) -> Callable:
@@ -115,7 +119,7 @@ def deprecated_api_warning(name_dict: dict[str, str],
                     warn(src_arg_name, dst_arg_name)
                 if src_arg_name in kwargs:
                     if dst_arg_name in kwargs:
-                        raise ValueError(
+                        raise AssertValueError(
                             f'`{func_name}` got both the deprecated argument `{src_arg_name}` '
                             f'and its replacement `{dst_arg_name}`; pass only '
                             f'`{dst_arg_name}`.')

@@ -21,3 +21,14 @@ def add_note(error: BaseException, note: str) -> None:
         notes = getattr(error, '__notes__', [])
         notes.append(note)
         error.__notes__ = notes  # type: ignore[attr-defined]
+
+
+class AssertTypeError(TypeError, AssertionError):
+    """A ``TypeError`` for a check MMEngine makes with ``assert``.
+
+    Code (and tests) written for MMEngine that catches ``AssertionError`` keeps working.
+    """
+
+
+class AssertValueError(ValueError, AssertionError):
+    """A ``ValueError`` for a check MMEngine makes with ``assert`` (see ``AssertTypeError``)."""

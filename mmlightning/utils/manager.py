@@ -7,6 +7,8 @@ import warnings
 from collections import OrderedDict
 from typing import Any, TypeVar
 
+from .errors import AssertTypeError, AssertValueError
+
 T = TypeVar('T', bound='ManagerMixin')
 
 _lock = threading.RLock()
@@ -23,7 +25,9 @@ class ManagerMeta(type):
         cls._instance_dict: OrderedDict[str, Any] = OrderedDict()
         params = inspect.getfullargspec(cls).args
         if 'name' not in params:
-            raise TypeError(f'{cls.__qualname__}.__init__ must take a `name` argument')
+            raise AssertTypeError(
+                f'{cls} must have the `name` argument: add `name` to '
+                f'{cls.__qualname__}.__init__')
         super().__init__(*args)
 
 
@@ -44,22 +48,25 @@ class ManagerMixin(metaclass=ManagerMeta):
 
     def __init__(self, name: str = '', **kwargs: Any) -> None:
         if not isinstance(name, str) or not name:
-            raise ValueError(f'name must be a non-empty string, got {name!r}')
+            raise AssertValueError(
+                f'name argument must be an non-empty string, got {name!r}.')
         self._instance_name = name
 
     @classmethod
     def get_instance(cls: type[T], name: str, **kwargs: Any) -> T:
         """Return the instance called ``name``, creating it with ``kwargs`` if needed."""
         if not isinstance(name, str):
-            raise TypeError(f'name must be a str, got {type(name).__name__}')
+            raise AssertTypeError(
+                f'type of name should be str, but got {type(name)} ({name!r})')
         with _lock:
             instances = cls._instance_dict  # type: ignore[attr-defined]
             if name not in instances:
                 instances[name] = cls(name=name, **kwargs)
             elif kwargs:
                 warnings.warn(
-                    f'{cls.__name__} instance {name!r} already exists; '
-                    'the arguments given to get_instance are ignored', stacklevel=2)
+                    f'{cls} instance named of {name} has been created, the method '
+                    '`get_instance` should not accept any other arguments (ignored: '
+                    f'{sorted(kwargs)})', stacklevel=2)
             return instances[name]
 
     @classmethod
@@ -73,8 +80,8 @@ class ManagerMixin(metaclass=ManagerMeta):
             instances = cls._instance_dict  # type: ignore[attr-defined]
             if not instances:
                 raise RuntimeError(
-                    f'Before calling {cls.__name__}.get_current_instance(), '
-                    'call get_instance(name=...) at least once.')
+                    f'Before calling {cls.__name__}.get_current_instance(), you '
+                    'should call get_instance(name=xxx) at least once.')
             return instances[next(reversed(instances))]
 
     @classmethod

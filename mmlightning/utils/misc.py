@@ -1,4 +1,9 @@
-"""Small type checks, casts and container helpers (MMEngine's ``utils/misc.py``)."""
+"""Small type checks, casts and container helpers (MMEngine's ``utils/misc.py``).
+
+The prerequisite and deprecation decorators live in :mod:`.decorators`; they are
+re-exported here because MMEngine (and code written for it) imports them from
+``utils.misc``.
+"""
 from __future__ import annotations
 
 import itertools
@@ -9,6 +14,15 @@ from importlib import import_module
 from inspect import ismodule
 from types import ModuleType
 from typing import Any
+
+from .decorators import (  # noqa: F401  (MMEngine's import path)
+    check_prerequisites,
+    deprecated_api_warning,
+    deprecated_function,
+    requires_executable,
+    requires_package,
+)
+from .errors import AssertTypeError
 
 
 def _ntuple(n: int) -> Callable[[Any], Any]:
@@ -226,10 +240,11 @@ def is_method_overridden(method: str, base_class: type, derived_class: type | An
         True if the method resolved on ``derived_class`` differs from the base one.
 
     Raises:
-        TypeError: If ``base_class`` is not a class.
+        TypeError: If ``base_class`` is not a class (also an ``AssertionError``, as
+            MMEngine asserts it).
     """
     if not isinstance(base_class, type):
-        raise TypeError(
+        raise AssertTypeError(
             f"base_class doesn't accept instance, Please pass class instead. Got {base_class!r}")
     if not isinstance(derived_class, type):
         derived_class = derived_class.__class__

@@ -1,4 +1,4 @@
-"""Progress bars for loops and process pools, drawn with ``rich`` (MMEngine's ``progressbar``)."""
+"""Progress bars for loops and process pools (MMEngine's ``progressbar``)."""
 from __future__ import annotations
 
 import sys
@@ -6,20 +6,25 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing import Pool
 from multiprocessing.pool import Pool as PoolType
+from shutil import get_terminal_size
 from typing import Any, TextIO
 
+from ._text_progress import TextProgress
+from .errors import AssertValueError
 from .timer import Timer
 
 _REFRESH_INTERVAL = 0.1  # seconds between two redraws of a bar
 
 
 class ProgressBar:
-    """A progress bar, drawn with ``rich``.
+    """A progress bar: drawn with ``rich`` on a terminal, MMEngine's text elsewhere.
 
-    On a terminal the bar is redrawn in place (at most 10 times a second); written
-    to a file or a pipe, the final state is written once, when the bar finishes.
-    A bar with a known ``task_num`` finishes by itself when all tasks are done;
-    call :meth:`close` for a bar without one.
+    On a terminal (``file.isatty()``) the bar is redrawn in place by ``rich`` (at
+    most 10 times a second). Any other stream (a file, a pipe, a ``StringIO``) gets
+    MMEngine's text, character for character: the initial state when started, then
+    one ``\r``-prefixed line per update. A bar with a known ``task_num`` finishes by
+    itself when all tasks are done (the text ends with a newline); call
+    :meth:`close` for a bar without one.
 
     Args:
         task_num: Total number of tasks; 0 when unknown (only counts are shown).
@@ -40,20 +45,31 @@ class ProgressBar:
         self.completed = 0
         self.file = sys.stdout if file is None else file
         self._progress: Any = None
+        self._text: TextProgress | None = None
         self._started = False
         if start:
             self.start()
 
+    @property
+    def terminal_width(self) -> int:
+        """Width of the terminal (``COLUMNS`` when set), as MMEngine's bar reads it."""
+        return get_terminal_size().columns
+
     def start(self) -> None:
         """Start (or restart) the display and the timer; ``completed`` is kept."""
-        from ._rich_progress import bar_progress
-
         self.close()
-        self._progress = bar_progress(self.task_num, self.bar_width, self.file)
-        self._progress.start()
-        total = self.task_num if self.task_num > 0 else None
-        self._task_id = self._progress.add_task('', total=total, completed=self.completed)
-        self._last_refresh = time.monotonic()
+        isatty = getattr(self.file, 'isatty', None)
+        if isatty is not None and isatty():
+            from ._rich_progress import bar_progress
+
+            self._progress = bar_progress(self.task_num, self.bar_width, self.file)
+            self._progress.start()
+            total = self.task_num if self.task_num > 0 else None
+            self._task_id = self._progress.add_task('', total=total, completed=self.completed)
+            self._last_refresh = time.monotonic()
+        else:
+            self._text = TextProgress(self.task_num, self.bar_width, self.file)
+            self._text.start()
         self._started = True
         self.timer = Timer()
 
@@ -67,21 +83,25 @@ class ProgressBar:
         are counted in ``completed`` but not drawn.
 
         Raises:
-            ValueError: If ``num_tasks`` is not positive.
+            ValueError: If ``num_tasks`` is not positive (also an ``AssertionError``,
+                as MMEngine asserts it).
             RuntimeError: If the bar was never started.
         """
         if num_tasks <= 0:
-            raise ValueError(f'num_tasks must be a positive number, got {num_tasks}')
+            raise AssertValueError(f'num_tasks must be a positive number, got {num_tasks}')
         if not self._started:
             raise RuntimeError('The progress bar was not started: call start() before update()')
         self.completed += num_tasks
-        if self._progress is None:  # finished or closed: count, draw nothing more
+        if self._text is not None:
+            self._text.update(self.completed)
+        elif self._progress is not None:
+            now = time.monotonic()
+            refresh = now - self._last_refresh >= _REFRESH_INTERVAL
+            if refresh:
+                self._last_refresh = now
+            self._progress.update(self._task_id, completed=self.completed, refresh=refresh)
+        else:  # finished or closed: count, draw nothing more
             return
-        now = time.monotonic()
-        refresh = now - self._last_refresh >= _REFRESH_INTERVAL
-        if refresh:
-            self._last_refresh = now
-        self._progress.update(self._task_id, completed=self.completed, refresh=refresh)
         if 0 < self.task_num <= self.completed:
             self.close()
 
@@ -90,6 +110,9 @@ class ProgressBar:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+        if self._text is not None:
+            self._text.stop()
+            self._text = None
 
 
 def _split_tasks(tasks: Sequence | tuple[Iterable, int]) -> tuple[Iterable, int]:

@@ -84,3 +84,14 @@ def test_dump_is_atomic(tmp_path: Path) -> None:
 def test_diff() -> None:
     diff = Config.diff(Config(dict(a=1, b=2)), Config(dict(a=1, b=3)))
     assert '-b = 2' in diff and '+b = 3' in diff
+
+
+def test_diff_ignores_key_order(tmp_path) -> None:
+    first, second = tmp_path / 'first.py', tmp_path / 'second.py'
+    first.write_text('a = 1\nmodel = dict(depth=50, type="ResNet")\n')
+    second.write_text('model = dict(type="ResNet", depth=50)\na = 1\n')
+    assert Config.diff(str(first), str(second)) == '\n'
+    second.write_text('model = dict(type="ResNet", depth=18)\na = 1\n')
+    diff = Config.diff(str(first), str(second))
+    assert "-model = dict(depth=50, type='ResNet')" in diff
+    assert "+model = dict(depth=18, type='ResNet')" in diff

@@ -13,6 +13,7 @@ from mmlightning.utils import (
     track_progress,
     track_progress_rich,
 )
+from mmlightning.utils.timer import Timer
 
 _BAR_CHAR = '━'
 
@@ -48,29 +49,45 @@ def _fail_on_two(x):
     return x
 
 
-def test_progress_bar_with_total_writes_final_state_once():
+def test_progress_bar_with_total_writes_mmengine_text(monkeypatch):
+    monkeypatch.setenv('COLUMNS', '80')
+    monkeypatch.setattr(Timer, 'since_start', lambda self: 2.0)
     out = io.StringIO()
     bar = ProgressBar(4, bar_width=10, file=out)
+    assert out.getvalue() == '[          ] 0/4, elapsed: 0s, ETA:'
     bar.update()
-    bar.update(2)
-    assert out.getvalue() == ''  # a file gets the final state only
-    bar.update()
-    text = out.getvalue()
-    assert text.count('\n') == 1
-    assert _BAR_CHAR * 10 in text and _BAR_CHAR * 11 not in text
-    assert '4/4' in text and 'task/s' in text and 'elapsed:' in text and 'ETA:' in text
+    assert out.getvalue().endswith('\r[>>        ] 1/4, 0.5 task/s, elapsed: 2s, ETA:     6s')
+    bar.update(3)
+    assert out.getvalue().endswith('\r[>>>>>>>>>>] 4/4, 2.0 task/s, elapsed: 2s, ETA:     0s\n')
     assert bar.completed == 4
-    bar.close()  # closing twice is harmless
+    text = out.getvalue()
+    bar.close()  # finished already: closing again writes nothing
     assert out.getvalue() == text
 
 
-def test_progress_bar_without_total_counts():
+def test_progress_bar_text_narrows_to_the_terminal(monkeypatch):
+    monkeypatch.setattr(Timer, 'since_start', lambda self: 1.0)
+    out = io.StringIO()
+    bar = ProgressBar(10, bar_width=20, file=out)
+    for columns, length in (('80', 66), ('30', 48), ('60', 60)):
+        monkeypatch.setenv('COLUMNS', columns)
+        out.truncate(0)
+        out.seek(0)
+        bar.update()
+        assert len(out.getvalue()) == length
+        assert bar.terminal_width == int(columns)
+
+
+def test_progress_bar_without_total_counts(monkeypatch):
+    monkeypatch.setattr(Timer, 'since_start', lambda self: 1.0)
     out = io.StringIO()
     bar = ProgressBar(file=out)
+    assert out.getvalue() == 'completed: 0, elapsed: 0s'
     for _ in range(5):
         bar.update()
+    assert out.getvalue().endswith('completed: 5, elapsed: 1s, 5.0 tasks/s')
     bar.close()
-    assert out.getvalue().startswith('completed: 5, elapsed:')
+    assert out.getvalue().endswith('\n')
 
 
 def test_progress_bar_delayed_start_and_errors():
@@ -102,6 +119,7 @@ def test_progress_bar_on_terminal_redraws():
     text = out.getvalue()
     assert '0/3' in text  # drawn at start
     assert '3/3' in text  # and at the end
+    assert _BAR_CHAR * 6 in text  # by rich
 
 
 def test_track_progress():
@@ -145,7 +163,7 @@ def test_track_iter_progress():
     out = io.StringIO()
     seen = [task for task in track_iter_progress(['a', 'b', 'c'], bar_width=5, file=out)]
     assert seen == ['a', 'b', 'c']
-    assert '3/3' in out.getvalue() and _BAR_CHAR * 5 in out.getvalue()
+    assert '3/3' in out.getvalue() and '>' * 5 in out.getvalue()
     out = io.StringIO()
     assert list(track_iter_progress((iter(range(3)), 3), file=out)) == [0, 1, 2]
 

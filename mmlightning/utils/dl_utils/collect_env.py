@@ -102,8 +102,9 @@ def collect_env() -> dict[str, Any]:
         ``numpy_random_seed``, ``GPU <ids>`` (per device model), ``CUDA_HOME`` and
         ``NVCC`` (CUDA/ROCm only), ``MUSA_HOME`` and ``mcc`` (MUSA only), ``GCC``,
         ``PyTorch``, ``PyTorch compiling details``, ``TorchVision`` and ``OpenCV``
-        (when installed); plus ``MPS available``, ``Lightning`` and ``MMLightning``
-        instead of ``MMEngine``.
+        (when installed), ``MMEngine`` (the version of the engine in use, which is
+        mmlightning's: code reading this key gets the engine it runs on); plus
+        ``MPS available``, ``Lightning`` and ``MMLightning`` (the same version).
     """
     cuda_available = torch.cuda.is_available()
     musa_available = _is_musa_available()
@@ -124,5 +125,6 @@ def collect_env() -> dict[str, Any]:
     env_info['PyTorch compiling details'] = torch.__config__.show()
     env_info.update(_optional_versions())
     env_info['Lightning'] = importlib.metadata.version('lightning')  # importing it is slow
+    env_info['MMEngine'] = mmlightning.__version__
     env_info['MMLightning'] = mmlightning.__version__
     return env_info

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 import torch
 
+from ..errors import AssertValueError
+
 
 def _is_main_process() -> bool:
     """Rank 0, or no initialized process group."""
@@ -43,7 +45,8 @@ class TimeCounter:
         logger: Logger for the log lines (level INFO); ``print`` if None.
 
     Raises:
-        ValueError: If ``warmup_interval`` is smaller than 1.
+        ValueError: If ``warmup_interval`` is smaller than 1 (also an ``AssertionError``,
+            as MMEngine asserts it).
 
     Examples:
         >>> @TimeCounter(tag='forward')  # doctest: +SKIP
@@ -71,7 +74,7 @@ class TimeCounter:
                 tag: str | None = None,
                 logger: logging.Logger | None = None) -> TimeCounter:
         if warmup_interval < 1:
-            raise ValueError(f'warmup_interval must be at least 1, got {warmup_interval}')
+            raise AssertValueError(f'warmup_interval must be at least 1, got {warmup_interval}')
         if tag is not None and tag in cls.instance_dict:
             return cls.instance_dict[tag]
         instance = super().__new__(cls)
@@ -103,7 +106,7 @@ class TimeCounter:
 
     def __enter__(self) -> None:
         if self.tag is None:
-            raise ValueError('In order to clearly distinguish printing information in '
+            raise AssertValueError('In order to clearly distinguish printing information in '
                              'different contexts, please specify the tag parameter: '
                              "TimeCounter(tag='...')")
         if _is_main_process():
