@@ -21,6 +21,7 @@ FAMILIES: tuple[str, ...] = (
     'bbox',
     'box_iou_rotated',
     'nms',
+    'roi_align',
 )
 
 

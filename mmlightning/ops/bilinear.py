@@ -1,0 +1,91 @@
+"""Bilinear sampling at many points of a feature map, as mmcv's RoI kernels do it.
+
+mmcv's ``bilinear_interpolate`` (and its ``_gradient`` twin): a point more than one pixel outside
+the map contributes nothing; otherwise coordinates below 0 are clamped to 0 and a point past the
+last row/column is read at that row/column. Points are sampled from the map in channels-last
+layout, ``(batch * height * width, channels)``, so that one gather reads every channel.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+#: Elements of the gathered ``(points * 4 corners, channels)`` block held at once.
+ELEMENTS_PER_CHUNK = 1 << 24
+
+
+def corners(y: Tensor, x: Tensor, height: int, width: int) -> tuple[Tensor, Tensor]:
+    """The four neighbouring pixels of each point and their bilinear weights.
+
+    Args:
+        y: Row coordinates, any shape.
+        x: Column coordinates, the same shape.
+        height: The map's height.
+        width: The map's width.
+
+    Returns:
+        ``index`` (long, ``y.shape + (4,)``: ``row * width + column`` of the corners
+        (low, low), (low, high), (high, low), (high, high)) and ``weight`` (the same shape; 0 for
+        points outside the map).
+    """
+    outside = (y < -1.0) | (y > height) | (x < -1.0) | (x > width)
+    y = y.clamp(0, height)
+    x = x.clamp(0, width)
+    y_low = y.long()
+    x_low = x.long()
+    y_last = y_low >= height - 1
+    x_last = x_low >= width - 1
+    y_low = torch.where(y_last, height - 1, y_low)
+    x_low = torch.where(x_last, width - 1, x_low)
+    y_high = torch.where(y_last, y_low, y_low + 1)
+    x_high = torch.where(x_last, x_low, x_low + 1)
+    y = torch.where(y_last, y_low.to(y.dtype), y)
+    x = torch.where(x_last, x_low.to(x.dtype), x)
+    ly = y - y_low
+    lx = x - x_low
+    hy = 1 - ly
+    hx = 1 - lx
+    weight = torch.stack((hy * hx, hy * lx, ly * hx, ly * lx), -1)
+    weight = weight.masked_fill(outside[..., None], 0)
+    index = torch.stack((y_low * width + x_low, y_low * width + x_high,
+                         y_high * width + x_low, y_high * width + x_high), -1)
+    return index.masked_fill(outside[..., None], 0), weight
+
+
+def channels_last(features: Tensor) -> Tensor:
+    """(B, C, H, W) -> (B * H * W, C), the layout :func:`sample` reads."""
+    return features.permute(0, 2, 3, 1).reshape(-1, features.size(1))
+
+
+def sample(table: Tensor, index: Tensor, weight: Tensor) -> Tensor:
+    """Bilinear values at points: ``sum_k weight[..., k] * table[index[..., k]]``.
+
+    Args:
+        table: (B * H * W, C) features from :func:`channels_last`.
+        index: (..., 4) rows of ``table`` (the batch offset included).
+        weight: (..., 4) bilinear weights.
+
+    Returns:
+        (..., C) values.
+    """
+    values = table[index.reshape(-1)].view(*index.shape, table.size(1))
+    return (values * weight[..., None].to(values.dtype)).sum(-2)
+
+
+def splat(table: Tensor, index: Tensor, weight: Tensor, grad: Tensor) -> None:
+    """The adjoint of :func:`sample`: adds ``weight * grad`` onto ``table`` (in place).
+
+    Args:
+        table: (B * H * W, C) gradient accumulator.
+        index: (..., 4) rows of ``table``.
+        weight: (..., 4) bilinear weights.
+        grad: (..., C) gradient at the points.
+    """
+    contribution = grad[..., None, :] * weight[..., None].to(grad.dtype)
+    table.index_add_(0, index.reshape(-1), contribution.reshape(-1, table.size(1)))
+
+
+def rois_per_chunk(points_per_roi: int, channels: int) -> int:
+    """How many RoIs one chunk holds so that their gathered corners stay within budget."""
+    return max(1, ELEMENTS_PER_CHUNK // max(1, points_per_roi * 4 * channels))
