@@ -22,6 +22,8 @@ FAMILIES: tuple[str, ...] = (
     'box_iou_rotated',
     'nms',
     'roi_align',
+    'roi_pool',
+    'focal_loss',
 )
 
 
