@@ -53,6 +53,26 @@ def corners(y: Tensor, x: Tensor, height: int, width: int) -> tuple[Tensor, Tens
     return index.masked_fill(outside[..., None], 0), weight
 
 
+def bin_samples(start: Tensor, size: Tensor, grid: Tensor, pooled: int, most: int) -> Tensor:
+    """Sample coordinates along one axis of each RoI's bins, mmcv's grid.
+
+    Args:
+        start: (R,) where each RoI starts along the axis.
+        size: (R,) the bin size.
+        grid: (R,) samples per bin (long).
+        pooled: Bins along the axis.
+        most: The largest ``grid``; samples past a RoI's own grid are to be masked.
+
+    Returns:
+        (R, pooled, most): ``start + bin * size + (i + 0.5) * size / grid``.
+    """
+    bins = torch.arange(pooled, device=start.device, dtype=start.dtype)
+    steps = torch.arange(most, device=start.device, dtype=start.dtype) + 0.5
+    first = start[:, None] + bins[None] * size[:, None]
+    within = steps[None] * size[:, None] / grid.clamp(min=1).to(start.dtype)[:, None]
+    return first[:, :, None] + within[:, None, :]
+
+
 def channels_last(features: Tensor) -> Tensor:
     """(B, C, H, W) -> (B * H * W, C), the layout :func:`sample` reads."""
     return features.permute(0, 2, 3, 1).reshape(-1, features.size(1))

@@ -24,6 +24,7 @@ FAMILIES: tuple[str, ...] = (
     'roi_align',
     'roi_pool',
     'focal_loss',
+    'roi_align_rotated',
 )
 
 

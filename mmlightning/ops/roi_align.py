@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from mmlightning.ops.bilinear import channels_last, corners, rois_per_chunk, sample, splat
+from mmlightning.ops.bilinear import (
+    bin_samples,
+    channels_last,
+    corners,
+    rois_per_chunk,
+    sample,
+    splat,
+)
 
 __all__ = ['roi_align_backward', 'roi_align_forward']
 
@@ -58,8 +65,8 @@ def _grid(rois: Tensor, pooled: tuple[int, int], spatial_scale: float, sampling_
         grid_w = torch.ceil(roi_w / pooled_w).long()
     most_h = max(int(grid_h.max()), 1) if rois.numel() else 1
     most_w = max(int(grid_w.max()), 1) if rois.numel() else 1
-    y = _axis(start_h, bin_h, grid_h, pooled_h, most_h)
-    x = _axis(start_w, bin_w, grid_w, pooled_w, most_w)
+    y = bin_samples(start_h, bin_h, grid_h, pooled_h, most_h)
+    x = bin_samples(start_w, bin_w, grid_w, pooled_w, most_w)
     valid_y = torch.arange(most_h, device=rois.device)[None] < grid_h[:, None]
     valid_x = torch.arange(most_w, device=rois.device)[None] < grid_w[:, None]
     valid = valid_y[:, None, :, None, None] & valid_x[:, None, None, None, :]
@@ -67,15 +74,6 @@ def _grid(rois: Tensor, pooled: tuple[int, int], spatial_scale: float, sampling_
                  x=x[:, None, None].expand(-1, pooled_h, most_h, -1, -1),
                  valid=valid.expand(-1, pooled_h, -1, pooled_w, -1),
                  count=(grid_h * grid_w).clamp(min=1), batch=rois[:, 0].long())
-
-
-def _axis(start: Tensor, size: Tensor, grid: Tensor, pooled: int, most: int) -> Tensor:
-    """Sample coordinates (R, pooled, most) along one axis: bin start + (i + .5) * size / grid."""
-    bins = torch.arange(pooled, device=start.device, dtype=start.dtype)
-    steps = torch.arange(most, device=start.device, dtype=start.dtype) + 0.5
-    first = start[:, None] + bins[None] * size[:, None]
-    within = steps[None] * size[:, None] / grid.clamp(min=1).to(start.dtype)[:, None]
-    return first[:, :, None] + within[:, None, :]
 
 
 def _chunks(rois: Tensor, pooled: tuple[int, int], spatial_scale: float, sampling_ratio: int,
