@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 #: Boxes per block: the rows of the suppression matrix held at once.
-BLOCK = 256
+BLOCK = 128
 
 
 def greedy_keep(count: int, suppresses: Callable[[int, int], Tensor],
