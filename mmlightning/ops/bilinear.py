@@ -15,6 +15,28 @@ from torch import Tensor
 ELEMENTS_PER_CHUNK = 1 << 24
 
 
+def axis_corners(coord: Tensor, limit: int) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """One axis of mmcv's bilinear interpolation.
+
+    Args:
+        coord: Coordinates along the axis, any shape.
+        limit: The map's size along the axis.
+
+    Returns:
+        ``low`` and ``high`` (long: the neighbouring pixels), ``w_low`` and ``w_high`` (their
+        weights) and ``outside`` (bool: more than a pixel off the map, which zeroes the sample).
+    """
+    outside = (coord < -1.0) | (coord > limit)
+    coord = coord.clamp(0, limit)
+    low = coord.long()
+    last = low >= limit - 1
+    low = torch.where(last, limit - 1, low)
+    high = torch.where(last, low, low + 1)
+    coord = torch.where(last, low.to(coord.dtype), coord)
+    w_high = coord - low
+    return low, high, 1 - w_high, w_high, outside
+
+
 def corners(y: Tensor, x: Tensor, height: int, width: int) -> tuple[Tensor, Tensor]:
     """The four neighbouring pixels of each point and their bilinear weights.
 
@@ -29,28 +51,40 @@ def corners(y: Tensor, x: Tensor, height: int, width: int) -> tuple[Tensor, Tens
         (low, low), (low, high), (high, low), (high, high)) and ``weight`` (the same shape; 0 for
         points outside the map).
     """
-    outside = (y < -1.0) | (y > height) | (x < -1.0) | (x > width)
-    y = y.clamp(0, height)
-    x = x.clamp(0, width)
-    y_low = y.long()
-    x_low = x.long()
-    y_last = y_low >= height - 1
-    x_last = x_low >= width - 1
-    y_low = torch.where(y_last, height - 1, y_low)
-    x_low = torch.where(x_last, width - 1, x_low)
-    y_high = torch.where(y_last, y_low, y_low + 1)
-    x_high = torch.where(x_last, x_low, x_low + 1)
-    y = torch.where(y_last, y_low.to(y.dtype), y)
-    x = torch.where(x_last, x_low.to(x.dtype), x)
-    ly = y - y_low
-    lx = x - x_low
-    hy = 1 - ly
-    hx = 1 - lx
-    weight = torch.stack((hy * hx, hy * lx, ly * hx, ly * lx), -1)
-    weight = weight.masked_fill(outside[..., None], 0)
+    y_low, y_high, hy, ly, y_out = axis_corners(y, height)
+    x_low, x_high, hx, lx, x_out = axis_corners(x, width)
+    outside = (y_out | x_out)[..., None]
+    weight = torch.stack((hy * hx, hy * lx, ly * hx, ly * lx), -1).masked_fill(outside, 0)
     index = torch.stack((y_low * width + x_low, y_low * width + x_high,
                          y_high * width + x_low, y_high * width + x_high), -1)
-    return index.masked_fill(outside[..., None], 0), weight
+    return index.masked_fill(outside, 0), weight
+
+
+def axis_window(coord: Tensor, share: Tensor, limit: int) -> tuple[Tensor, Tensor]:
+    """Separable bilinear averaging along one axis, over a window of pixels per RoI.
+
+    Args:
+        coord: (R, bins, samples) sample coordinates.
+        share: (R, bins, samples) each sample's weight in its bin's average (0 for unused ones).
+        limit: The map's size along the axis.
+
+    Returns:
+        ``start`` (R,): each RoI's first pixel, and ``matrix`` (R, bins, K): the weight of pixel
+        ``start + k`` in each bin (K the widest window of the RoIs).
+    """
+    low, high, w_low, w_high, outside = axis_corners(coord, limit)
+    share = share.masked_fill(outside, 0)
+    used = share != 0
+    start = torch.where(used, low, limit - 1).flatten(1).amin(1)
+    span = int((torch.where(used, high, 0).flatten(1).amax(1) - start).max()) + 1 \
+        if coord.numel() else 1
+    span = max(span, 1)
+    local_low = (low - start[:, None, None]).clamp(0, span - 1).flatten(2)
+    local_high = (high - start[:, None, None]).clamp(0, span - 1).flatten(2)
+    matrix = share.new_zeros(coord.size(0), coord.size(1), span)
+    matrix.scatter_add_(2, local_low, (w_low * share).flatten(2))
+    matrix.scatter_add_(2, local_high, (w_high * share).flatten(2))
+    return start, matrix
 
 
 def bin_samples(start: Tensor, size: Tensor, grid: Tensor, pooled: int, most: int) -> Tensor:
