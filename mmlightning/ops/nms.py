@@ -25,30 +25,37 @@ def _areas(boxes: Tensor, offset: float) -> Tensor:
 
 def _overlaps(first: Tensor, first_areas: Tensor, second: Tensor, second_areas: Tensor,
               offset: float) -> Tensor:
-    """IoU of every box of ``first`` (R, 4) with every box of ``second`` (C, 4), as mmcv's loop."""
-    left = torch.maximum(first[:, None, 0], second[None, :, 0])
-    top = torch.maximum(first[:, None, 1], second[None, :, 1])
-    right = torch.minimum(first[:, None, 2], second[None, :, 2])
-    bottom = torch.minimum(first[:, None, 3], second[None, :, 3])
-    width = (right - left + offset).clamp(min=0)
-    height = (bottom - top + offset).clamp(min=0)
-    inter = width * height
-    return inter / (first_areas[:, None] + second_areas[None, :] - inter)
+    """IoU of every box of ``first`` with every box of ``second``, as mmcv's loop computes it.
+
+    Boxes come as coordinate rows, (4, R) and (4, C) (``x1, y1, x2, y2``): broadcasting
+    contiguous (R, 1) columns against (C,) rows is many times faster than broadcasting (R, 1, 4)
+    against (C, 4) boxes.
+    """
+    x1, y1, x2, y2 = first[:, :, None]
+    u1, v1, u2, v2 = second
+    width = torch.minimum(x2, u2).sub_(torch.maximum(x1, u1))
+    height = torch.minimum(y2, v2).sub_(torch.maximum(y1, v1))
+    if offset:
+        width.add_(offset)
+        height.add_(offset)
+    inter = width.clamp_(min=0).mul_(height.clamp_(min=0))
+    union = (first_areas[:, None] + second_areas[None, :]).sub_(inter)
+    return inter.div_(union)
 
 
 def _sorted_greedy(boxes: Tensor, scores: Tensor, threshold: float, offset: float,
-                   inclusive: bool) -> tuple[Tensor, Tensor, Tensor]:
+                   inclusive: bool, owners: bool) -> tuple[Tensor, Tensor, Tensor]:
     """Sort order, ``keep`` and ``owner`` (see ``greedy_keep``) of an axis-aligned hard NMS."""
     order = scores.sort(0, descending=True)[1]
     ordered = boxes[order, :4]
     areas = _areas(ordered, offset)
+    coords = ordered.t().contiguous()
 
-    def suppresses(start: int, stop: int) -> Tensor:
-        iou = _overlaps(ordered[start:stop], areas[start:stop], ordered[start:], areas[start:],
-                        offset)
+    def suppresses(rows: Tensor, cols: Tensor) -> Tensor:
+        iou = _overlaps(coords[:, rows], areas[rows], coords[:, cols], areas[cols], offset)
         return iou >= threshold if inclusive else iou > threshold
 
-    keep, owner = greedy_keep(order.numel(), suppresses, device=boxes.device)
+    keep, owner = greedy_keep(order.numel(), suppresses, device=boxes.device, owners=owners)
     return order, keep, owner
 
 
@@ -60,7 +67,8 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float, offset: int = 0) ->
     """
     if boxes.numel() == 0:
         return boxes.new_empty(0, dtype=torch.long)
-    order, keep, _ = _sorted_greedy(boxes, scores, iou_threshold, offset, inclusive=False)
+    order, keep, _ = _sorted_greedy(boxes, scores, iou_threshold, offset, inclusive=False,
+                                     owners=False)
     return order[keep]
 
 
@@ -72,7 +80,8 @@ def nms_match(dets: Tensor, iou_threshold: float) -> list[list[int]]:
     """
     if dets.numel() == 0:
         return []
-    order, keep, owner = _sorted_greedy(dets, dets[:, 4], iou_threshold, 0, inclusive=True)
+    order, keep, owner = _sorted_greedy(dets, dets[:, 4], iou_threshold, 0, inclusive=True,
+                                         owners=True)
     positions = torch.arange(order.numel(), device=dets.device)
     group = torch.where(keep, positions, owner)
     ranked = torch.sort(group * order.numel() + positions)[0]
@@ -108,8 +117,8 @@ def softnms(boxes: Tensor, scores: Tensor, dets: Tensor, iou_threshold: float, s
             index[[pick, best]] = index[[best, pick]]
         dets[pick] = table[pick, :5]
         rest = table[pick + 1:count]
-        iou = _overlaps(table[pick:pick + 1, :4], table[pick:pick + 1, 5], rest[:, :4], rest[:, 5],
-                        offset)[0]
+        iou = _overlaps(table[pick:pick + 1, :4].t(), table[pick:pick + 1, 5], rest[:, :4].t(),
+                        rest[:, 5], offset)[0]
         if method == 0:
             weight = torch.where(iou >= iou_threshold, torch.zeros_like(iou), torch.ones_like(iou))
         elif method == 1:
@@ -144,13 +153,13 @@ def nms_rotated(dets: Tensor, scores: Tensor, order: Tensor, dets_sorted: Tensor
     ordered = dets_sorted[:, :5]
     ordered_labels = labels[order] if multi_label else None
 
-    def suppresses(start: int, stop: int) -> Tensor:
-        rows, cols = stop - start, ordered.size(0) - start
-        first = ordered[start:stop, None].expand(rows, cols, 5).reshape(-1, 5)
-        second = ordered[None, start:].expand(rows, cols, 5).reshape(-1, 5)
-        matrix = (rotated_overlaps(first, second) >= iou_threshold).view(rows, cols)
+    def suppresses(rows: Tensor, cols: Tensor) -> Tensor:
+        first = ordered[rows, None].expand(-1, cols.numel(), 5).reshape(-1, 5)
+        second = ordered[None, cols].expand(rows.numel(), -1, 5).reshape(-1, 5)
+        iou = rotated_overlaps(first, second).view(rows.numel(), cols.numel())
+        matrix = iou >= iou_threshold
         if ordered_labels is not None:
-            matrix &= ordered_labels[start:stop, None] == ordered_labels[None, start:]
+            matrix &= ordered_labels[rows, None] == ordered_labels[None, cols]
         return matrix
 
     keep, _ = greedy_keep(order.numel(), suppresses, device=dets.device)
