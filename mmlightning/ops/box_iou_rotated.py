@@ -19,62 +19,68 @@ __all__ = ['box_iou_rotated']
 PAIRS_PER_CHUNK = 1 << 15
 
 
-def _cross(a: Tensor, b: Tensor) -> Tensor:
-    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
-
-
-def _dot(a: Tensor, b: Tensor) -> Tensor:
-    return a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1]
-
-
-def _corners(boxes: Tensor) -> Tensor:
-    """The four corners (P, 4, 2) of boxes (P, 5), in mmcv's ``get_rotated_vertices`` order."""
-    x, y, w, h, angle = boxes.unbind(-1)
+def _corners(boxes: Tensor) -> tuple[Tensor, Tensor]:
+    """Corner coordinates, x (P, 4) and y (P, 4), in mmcv's ``get_rotated_vertices`` order."""
+    x, y, w, h, angle = boxes.t()
     cos2 = torch.cos(angle) * 0.5
     sin2 = torch.sin(angle) * 0.5
-    p0 = torch.stack((x - sin2 * h - cos2 * w, y + cos2 * h - sin2 * w), -1)
-    p1 = torch.stack((x + sin2 * h - cos2 * w, y - cos2 * h - sin2 * w), -1)
-    centre = torch.stack((x, y), -1)
-    return torch.stack((p0, p1, 2 * centre - p0, 2 * centre - p1), -2)
+    x0 = x - sin2 * h - cos2 * w
+    y0 = y + cos2 * h - sin2 * w
+    x1 = x + sin2 * h - cos2 * w
+    y1 = y - cos2 * h - sin2 * w
+    return (torch.stack((x0, x1, 2 * x - x0, 2 * x - x1), 1),
+            torch.stack((y0, y1, 2 * y - y0, 2 * y - y1), 1))
 
 
-def _inside(points: Tensor, rect: Tensor) -> Tensor:
-    """Whether each of ``points`` (P, 4, 2) lies in the rectangle ``rect`` (P, 4, 2)."""
-    ab = (rect[:, 1] - rect[:, 0])[:, None]
-    da = (rect[:, 0] - rect[:, 3])[:, None]
-    ap = points - rect[:, :1]
-    along_ab = _dot(ap, ab)
-    along_ad = -_dot(ap, da)
-    return (along_ab >= 0) & (along_ad >= 0) & (along_ab <= _dot(ab, ab)) & \
-        (along_ad <= _dot(da, da))
+def _inside(px: Tensor, py: Tensor, rx: Tensor, ry: Tensor) -> Tensor:
+    """Whether each point (P, 4) lies in the rectangle with corners ``rx``, ``ry`` (P, 4)."""
+    abx, aby = rx[:, 1:2] - rx[:, :1], ry[:, 1:2] - ry[:, :1]
+    dax, day = rx[:, :1] - rx[:, 3:], ry[:, :1] - ry[:, 3:]
+    apx, apy = px - rx[:, :1], py - ry[:, :1]
+    along_ab = apx * abx + apy * aby
+    along_ad = -(apx * dax + apy * day)
+    return (along_ab >= 0) & (along_ad >= 0) & (along_ab <= abx * abx + aby * aby) & \
+        (along_ad <= dax * dax + day * day)
 
 
-def _intersection_area(pts1: Tensor, pts2: Tensor) -> Tensor:
-    """Area of the intersection of the rectangles with corners ``pts1``, ``pts2`` (P, 4, 2)."""
-    vec1 = pts1.roll(-1, 1) - pts1
-    vec2 = pts2.roll(-1, 1) - pts2
-    v1, p1 = vec1[:, :, None], pts1[:, :, None]
-    v2, p2 = vec2[:, None], pts2[:, None]
-    det = _cross(v2, v1)
-    safe = torch.where(det.abs() <= 1e-14, torch.ones_like(det), det)
-    offset = p2 - p1
-    t1 = _cross(v2, offset) / safe
-    t2 = _cross(v1, offset) / safe
-    crossing = (det.abs() > 1e-14) & (t1 >= 0) & (t1 <= 1) & (t2 >= 0) & (t2 <= 1)
-    crossings = (p1 + v1 * t1[..., None]).flatten(1, 2)
-    points = torch.cat((crossings, pts1, pts2), 1)
-    valid = torch.cat((crossing.flatten(1), _inside(pts1, pts2), _inside(pts2, pts1)), 1)
+def _intersection_area(first: tuple[Tensor, Tensor], second: tuple[Tensor, Tensor]) -> Tensor:
+    """Area of the intersection of the rectangles with corners ``first``, ``second``.
+
+    Each is a pair of (P, 4) tensors (x and y); coordinates stay in separate contiguous tensors,
+    which torch broadcasts far faster than a last axis of 2.
+    """
+    x1, y1 = first
+    x2, y2 = second
+    # edge i of rectangle 1 against edge j of rectangle 2, at column 4 * i + j of (P, 16)
+    # tensors of the same shape (torch is far slower broadcasting (P, 4, 1) against (P, 1, 4))
+    e1x = (x1.roll(-1, 1) - x1).repeat_interleave(4, 1)
+    e1y = (y1.roll(-1, 1) - y1).repeat_interleave(4, 1)
+    e2x = (x2.roll(-1, 1) - x2).repeat(1, 4)
+    e2y = (y2.roll(-1, 1) - y2).repeat(1, 4)
+    s1x, s1y = x1.repeat_interleave(4, 1), y1.repeat_interleave(4, 1)
+    det = e2x * e1y - e2y * e1x
+    parallel = det.abs() <= 1e-14
+    det = det.masked_fill(parallel, 1.0)
+    ox, oy = x2.repeat(1, 4) - s1x, y2.repeat(1, 4) - s1y
+    t1 = (e2x * oy - e2y * ox) / det
+    t2 = (e1x * oy - e1y * ox) / det
+    crossing = ~parallel & (t1 >= 0) & (t1 <= 1) & (t2 >= 0) & (t2 <= 1)
+    px = torch.cat((s1x + e1x * t1, x1, x2), 1)
+    py = torch.cat((s1y + e1y * t1, y1, y2), 1)
+    valid = torch.cat((crossing, _inside(x1, y1, x2, y2), _inside(x2, y2, x1, y1)), 1)
     number = valid.sum(1)
-    weights = valid.to(points.dtype)[..., None]
-    centroid = (points * weights).sum(1, keepdim=True) / number.clamp(min=1)[:, None, None]
-    relative = points - centroid
-    angle = torch.atan2(relative[..., 1], relative[..., 0])
-    angle = torch.where(valid, angle, torch.full_like(angle, 10.0))
+    weights = valid.to(px.dtype)
+    count = number.clamp(min=1).to(px.dtype)[:, None]
+    px = px - (px * weights).sum(1, keepdim=True) / count
+    py = py - (py * weights).sum(1, keepdim=True) / count
+    angle = torch.atan2(py, px).masked_fill(~valid, 10.0)
     order = angle.argsort(1)
-    ordered = relative.gather(1, order[..., None].expand(-1, -1, 2))
     ordered_valid = valid.gather(1, order)
-    ordered = torch.where(ordered_valid[..., None], ordered, ordered[:, :1])
-    area = _cross(ordered, ordered.roll(-1, 1)).sum(1).abs() * 0.5
+    sx, sy = px.gather(1, order), py.gather(1, order)
+    # unused slots repeat the first point: they add nothing to the shoelace sum
+    sx = torch.where(ordered_valid, sx, sx[:, :1])
+    sy = torch.where(ordered_valid, sy, sy[:, :1])
+    area = (sx * sy.roll(-1, 1) - sx.roll(-1, 1) * sy).sum(1).abs() * 0.5
     return torch.where(number > 2, area, torch.zeros_like(area))
 
 
