@@ -26,9 +26,9 @@ def box_iou(a: list[float], b: list[float], offset: float = 0.0) -> float:
     return inter / (area_a + area_b - inter)
 
 
-def nms(boxes: Tensor, scores: Tensor, iou_threshold: float, offset: int = 0) -> Tensor:
+def greedy(scores: Tensor, suppresses) -> list[int]:
+    """The boxes a greedy NMS keeps, by descending score; ``suppresses(i, j)`` compares two."""
     order = scores.sort(0, descending=True)[1].tolist()
-    rows = boxes.tolist()
     suppressed = [False] * len(order)
     keep = []
     for position, i in enumerate(order):
@@ -36,9 +36,14 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float, offset: int = 0) ->
             continue
         keep.append(i)
         for later in range(position + 1, len(order)):
-            if not suppressed[later] and \
-                    box_iou(rows[i], rows[order[later]], offset) > iou_threshold:
+            if not suppressed[later] and suppresses(i, order[later]):
                 suppressed[later] = True
+    return keep
+
+
+def nms(boxes: Tensor, scores: Tensor, iou_threshold: float, offset: int = 0) -> Tensor:
+    rows = boxes.tolist()
+    keep = greedy(scores, lambda i, j: box_iou(rows[i], rows[j], offset) > iou_threshold)
     return torch.tensor(keep, dtype=torch.long)
 
 
@@ -166,20 +171,10 @@ def box_iou_rotated(bboxes1: Tensor, bboxes2: Tensor, mode: str = 'iou',
 
 def nms_rotated(dets: Tensor, scores: Tensor, iou_threshold: float,
                 labels: Tensor | None = None) -> Tensor:
-    order = scores.sort(0, descending=True)[1].tolist()
     rows = dets.tolist()
     classes = labels.tolist() if labels is not None else [0] * len(rows)
-    suppressed = [False] * len(order)
-    keep = []
-    for position, i in enumerate(order):
-        if suppressed[position]:
-            continue
-        keep.append(i)
-        for later in range(position + 1, len(order)):
-            j = order[later]
-            if not suppressed[later] and classes[i] == classes[j] and \
-                    rotated_iou(rows[i], rows[j]) >= iou_threshold:
-                suppressed[later] = True
+    keep = greedy(scores, lambda i, j: classes[i] == classes[j] and
+                  rotated_iou(rows[i], rows[j]) >= iou_threshold)
     return torch.tensor(keep, dtype=torch.long)
 
 

@@ -19,9 +19,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run_mmengine_tests, beside this script
+from run_mmengine_tests import parse_junit  # noqa: E402
 
 # The device flags newer mmcv test files import from mmcv.utils that mmcv 2.1.0 lacks; the devices
 # they name (Moore Threads MUSA) are absent here, so their tests skip.
@@ -47,30 +49,6 @@ class FileResult:
 
     def count(self, outcome: str) -> int:
         return sum(1 for value in self.outcomes.values() if value == outcome)
-
-
-def parse_junit(report: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Reads each test's outcome (passed/failed/skipped) and first error line from JUnit XML."""
-    outcomes: dict[str, str] = {}
-    messages: dict[str, str] = {}
-    if not report.exists():
-        return outcomes, messages
-    for case in ET.parse(report).getroot().iter('testcase'):
-        test = f"{case.get('classname')}::{case.get('name')}"
-        outcome = 'passed'
-        for child in case:
-            if child.tag in ('failure', 'error'):
-                outcome = 'failed'
-                errors = [line for line in (child.text or '').splitlines()
-                          if line.startswith('E ')]
-                message = child.get('message') or ''
-                if errors and message in ('', 'collection failure'):
-                    message = errors[-1][1:].strip()
-                messages[test] = message.splitlines()[0] if message else child.tag
-            elif child.tag == 'skipped':
-                outcome = 'skipped'
-        outcomes[test] = outcome
-    return outcomes, messages
 
 
 def run_file(root: Path, name: str, timeout: int) -> FileResult:

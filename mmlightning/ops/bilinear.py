@@ -87,6 +87,43 @@ def axis_window(coord: Tensor, share: Tensor, limit: int) -> tuple[Tensor, Tenso
     return start, matrix
 
 
+def bin_grid(roi_h: Tensor, roi_w: Tensor, pooled: tuple[int, int], sampling_ratio: int,
+             aligned: bool, message: str) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """mmcv's RoI bins: sizes and samples per bin side, per RoI.
+
+    Args:
+        roi_h: (R,) RoI heights on the feature map.
+        roi_w: (R,) RoI widths.
+        pooled: (PH, PW) bins.
+        sampling_ratio: Samples per bin side; 0 for ``ceil(roi_size / bins)`` per RoI.
+        aligned: Sizes must be non-negative (else, mmcv's legacy mode, at least 1).
+        message: mmcv's error message for a RoI of negative size.
+
+    Returns:
+        ``roi_h``, ``roi_w`` (after the legacy clamp), ``bin_h``, ``bin_w``, ``grid_h``,
+        ``grid_w`` (long).
+
+    Raises:
+        RuntimeError: ``aligned`` and a RoI of negative size, with mmcv's message.
+    """
+    if aligned:
+        if bool(((roi_w < 0) | (roi_h < 0)).any()):
+            raise RuntimeError(f'{message} (a RoI of negative width or height with '
+                               'aligned=True)')
+    else:
+        roi_w = roi_w.clamp(min=1.0)
+        roi_h = roi_h.clamp(min=1.0)
+    bin_h = roi_h / pooled[0]
+    bin_w = roi_w / pooled[1]
+    if sampling_ratio > 0:
+        grid_h = torch.full_like(bin_h, sampling_ratio, dtype=torch.long)
+        grid_w = torch.full_like(bin_w, sampling_ratio, dtype=torch.long)
+    else:
+        grid_h = torch.ceil(roi_h / pooled[0]).long()
+        grid_w = torch.ceil(roi_w / pooled[1]).long()
+    return roi_h, roi_w, bin_h, bin_w, grid_h, grid_w
+
+
 def bin_samples(start: Tensor, size: Tensor, grid: Tensor, pooled: int, most: int) -> Tensor:
     """Sample coordinates along one axis of each RoI's bins, mmcv's grid.
 

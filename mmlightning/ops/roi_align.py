@@ -20,6 +20,7 @@ from torch import Tensor
 
 from mmlightning.ops.bilinear import (
     axis_window,
+    bin_grid,
     bin_samples,
     channels_last,
     corners,
@@ -70,22 +71,10 @@ def _axes(rois: Tensor, pooled: tuple[int, int], spatial_scale: float, sampling_
     start_h = rois[:, 2] * spatial_scale - offset
     roi_w = rois[:, 3] * spatial_scale - offset - start_w
     roi_h = rois[:, 4] * spatial_scale - offset - start_h
-    if aligned:
-        if bool(((roi_w < 0) | (roi_h < 0)).any()):
-            raise RuntimeError('ROIs in ROIAlign cannot have non-negative size! (a RoI has '
-                               'x2 < x1 or y2 < y1 with aligned=True)')
-    else:
-        roi_w = roi_w.clamp(min=1.0)
-        roi_h = roi_h.clamp(min=1.0)
     pooled_h, pooled_w = pooled
-    bin_h = roi_h / pooled_h
-    bin_w = roi_w / pooled_w
-    if sampling_ratio > 0:
-        grid_h = torch.full_like(bin_h, sampling_ratio, dtype=torch.long)
-        grid_w = torch.full_like(bin_w, sampling_ratio, dtype=torch.long)
-    else:
-        grid_h = torch.ceil(roi_h / pooled_h).long()
-        grid_w = torch.ceil(roi_w / pooled_w).long()
+    roi_h, roi_w, bin_h, bin_w, grid_h, grid_w = bin_grid(
+        roi_h, roi_w, pooled, sampling_ratio, aligned,
+        'ROIs in ROIAlign cannot have non-negative size!')
     most_h = max(int(grid_h.max()), 1) if rois.numel() else 1
     most_w = max(int(grid_w.max()), 1) if rois.numel() else 1
     return _Axes(y=bin_samples(start_h, bin_h, grid_h, pooled_h, most_h),

@@ -12,14 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mmlightning.ops.bilinear import (
-    bin_samples,
-    channels_last,
-    corners,
-    rois_per_chunk,
-    sample,
-    splat,
-)
+from mmlightning.ops import bilinear
 
 __all__ = ['roi_align_rotated_backward', 'roi_align_rotated_forward']
 
@@ -33,26 +26,14 @@ def _samples(rois: Tensor, pooled: tuple[int, int], spatial_scale: float, sampli
     roi_w = rois[:, 3] * spatial_scale
     roi_h = rois[:, 4] * spatial_scale
     theta = -rois[:, 5] if clockwise else rois[:, 5]
-    if aligned:
-        if bool(((roi_w < 0) | (roi_h < 0)).any()):
-            raise RuntimeError('ROIs in ROIAlignRotated do not have non-negative size! (a RoI '
-                               'has w < 0 or h < 0 with aligned=True)')
-    else:
-        roi_w = roi_w.clamp(min=1.0)
-        roi_h = roi_h.clamp(min=1.0)
     pooled_h, pooled_w = pooled
-    bin_h = roi_h / pooled_h
-    bin_w = roi_w / pooled_w
-    if sampling_ratio > 0:
-        grid_h = torch.full_like(bin_h, sampling_ratio, dtype=torch.long)
-        grid_w = torch.full_like(bin_w, sampling_ratio, dtype=torch.long)
-    else:
-        grid_h = torch.ceil(roi_h / pooled_h).long()
-        grid_w = torch.ceil(roi_w / pooled_w).long()
+    roi_h, roi_w, bin_h, bin_w, grid_h, grid_w = bilinear.bin_grid(
+        roi_h, roi_w, pooled, sampling_ratio, aligned,
+        'ROIs in ROIAlignRotated do not have non-negative size!')
     most_h = max(int(grid_h.max()), 1)
     most_w = max(int(grid_w.max()), 1)
-    yy = bin_samples(-roi_h / 2.0, bin_h, grid_h, pooled_h, most_h)[:, :, :, None, None]
-    xx = bin_samples(-roi_w / 2.0, bin_w, grid_w, pooled_w, most_w)[:, None, None]
+    yy = bilinear.bin_samples(-roi_h / 2.0, bin_h, grid_h, pooled_h, most_h)[:, :, :, None, None]
+    xx = bilinear.bin_samples(-roi_w / 2.0, bin_w, grid_w, pooled_w, most_w)[:, None, None]
     cos = torch.cos(theta)[:, None, None, None, None]
     sin = torch.sin(theta)[:, None, None, None, None]
     y = yy * cos - xx * sin + centre_h[:, None, None, None, None]
@@ -62,6 +43,21 @@ def _samples(rois: Tensor, pooled: tuple[int, int], spatial_scale: float, sampli
     valid = valid_y[:, None, :, None, None] & valid_x[:, None, None, None, :]
     share = valid / (grid_h * grid_w).clamp(min=1)[:, None, None, None, None]
     return y, x, share.to(rois.dtype), rois[:, 0].long()
+
+
+def _corner_chunks(rois: Tensor, pooled: tuple[int, int], spatial_scale: float,
+                   sampling_ratio: int, aligned: bool, clockwise: bool, shape: torch.Size):
+    """Yields, per chunk of RoIs: the slice, corner rows of the channels-last table, their
+    weights in the bins' averages, and the chunk's sample shape (R, PH, GH, PW, GW)."""
+    height, width = shape[-2:]
+    y, x, share, batches = _samples(rois, pooled, spatial_scale, sampling_ratio, aligned,
+                                    clockwise)
+    step = bilinear.rois_per_chunk(y[0].numel(), shape[1])
+    for start in range(0, rois.size(0), step):
+        part = slice(start, start + step)
+        index, weight = bilinear.corners(y[part], x[part], height, width)
+        index = index + (batches[part] * height * width)[:, None, None, None, None, None]
+        yield part, index, weight * share[part][..., None], y[part].shape
 
 
 def roi_align_rotated_forward(input: Tensor, rois: Tensor, output: Tensor, pooled_height: int,
@@ -80,18 +76,12 @@ def roi_align_rotated_forward(input: Tensor, rois: Tensor, output: Tensor, poole
         aligned: Shift the centre by half a pixel.
         clockwise: The angle is clockwise.
     """
-    batch, channels, height, width = input.shape
     if rois.size(0) == 0:
         return
-    table = channels_last(input)
-    y, x, share, batches = _samples(rois, (pooled_height, pooled_width), spatial_scale,
-                                    sampling_ratio, aligned, clockwise)
-    step = rois_per_chunk(y[0].numel(), channels)
-    for start in range(0, rois.size(0), step):
-        part = slice(start, start + step)
-        index, weight = corners(y[part], x[part], height, width)
-        index = index + (batches[part] * height * width)[:, None, None, None, None, None]
-        values = sample(table, index, weight * share[part][..., None]).sum((2, 4))
+    table = bilinear.channels_last(input)
+    for part, index, weight, _ in _corner_chunks(rois, (pooled_height, pooled_width), spatial_scale,
+                                                 sampling_ratio, aligned, clockwise, input.shape):
+        values = bilinear.sample(table, index, weight).sum((2, 4))
         output[part] = values.permute(0, 3, 1, 2).to(output.dtype)
 
 
@@ -107,14 +97,9 @@ def roi_align_rotated_backward(grad_output: Tensor, rois: Tensor, grad_input: Te
     if rois.size(0) == 0:
         return
     accumulator = grad_input.new_zeros(batch * height * width, channels)
-    y, x, share, batches = _samples(rois, (pooled_height, pooled_width), spatial_scale,
-                                    sampling_ratio, aligned, clockwise)
-    step = rois_per_chunk(y[0].numel(), channels)
-    for start in range(0, rois.size(0), step):
-        part = slice(start, start + step)
-        index, weight = corners(y[part], x[part], height, width)
-        index = index + (batches[part] * height * width)[:, None, None, None, None, None]
+    for part, index, weight, shape in _corner_chunks(rois, (pooled_height, pooled_width),
+                                                     spatial_scale, sampling_ratio, aligned,
+                                                     clockwise, grad_input.shape):
         grad = grad_output[part].permute(0, 2, 3, 1)[:, :, None, :, None]
-        splat(accumulator, index, weight * share[part][..., None],
-              grad.expand(*y[part].shape, channels))
+        bilinear.splat(accumulator, index, weight, grad.expand(*shape, channels))
     grad_input += accumulator.view(batch, height, width, channels).permute(0, 3, 1, 2)

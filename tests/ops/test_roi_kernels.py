@@ -128,3 +128,24 @@ def test_roi_align_rotated_gradcheck(mmcv_ops, aligned):
     features = _features(6, (2, 2, 7, 6)).requires_grad_()
     layer = mmcv_ops.RoIAlignRotated((2, 2), 0.6, sampling_ratio=0, aligned=aligned)
     assert gradcheck(lambda x: layer(x, ROTATED), (features,), eps=1e-6, atol=1e-6)
+
+
+def test_aligned_rois_of_negative_size_are_refused_with_mmcvs_message():
+    features = _features()
+    with pytest.raises(RuntimeError, match='ROIs in ROIAlign cannot have non-negative size!'):
+        _roi_align(features, torch.tensor([[0, 5.0, 5.0, 2.0, 8.0]], dtype=torch.double), (2, 2),
+                   1.0, 2, 'avg', True)
+    out = features.new_zeros(1, 3, 2, 2)
+    with pytest.raises(RuntimeError, match='ROIAlignRotated do not have non-negative size!'):
+        roi_align_rotated_forward(features, torch.tensor([[0, 5.0, 5.0, -1.0, 2.0, 0.0]],
+                                                         dtype=torch.double), out, 2, 2, 1.0, 2,
+                                  True, False)
+
+
+def test_no_rois_write_nothing():
+    features = _features()
+    empty = features.new_zeros(0, 5)
+    out, _ = _roi_align(features, empty, (2, 2), 1.0, 0, 'max', True)
+    assert out.shape == (0, 3, 2, 2)
+    roi_pool_forward(features, empty, features.new_zeros(0, 3, 2, 2),
+                     torch.zeros(0, 3, 2, 2, dtype=torch.int), 2, 2, 1.0)
