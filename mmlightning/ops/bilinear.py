@@ -160,7 +160,8 @@ def sample(table: Tensor, index: Tensor, weight: Tensor) -> Tensor:
     Returns:
         (..., C) values.
     """
-    values = table[index.reshape(-1)].view(*index.shape, table.size(1))
+    # index_select: several times faster than advanced indexing for a long list of rows
+    values = table.index_select(0, index.reshape(-1)).view(*index.shape, table.size(1))
     return (values * weight[..., None].to(values.dtype)).sum(-2)
 
 

@@ -52,7 +52,8 @@ def _sorted_greedy(boxes: Tensor, scores: Tensor, threshold: float, offset: floa
     coords = ordered.t().contiguous()
 
     def suppresses(rows: Tensor, cols: Tensor) -> Tensor:
-        iou = _overlaps(coords[:, rows], areas[rows], coords[:, cols], areas[cols], offset)
+        iou = _overlaps(coords.index_select(1, rows), areas.index_select(0, rows),
+                        coords.index_select(1, cols), areas.index_select(0, cols), offset)
         return iou >= threshold if inclusive else iou > threshold
 
     keep, owner = greedy_keep(order.numel(), suppresses, device=boxes.device, owners=owners)

@@ -114,7 +114,7 @@ def _average(table: Tensor, axes: _Axes, height: int, width: int, output: Tensor
     for part in _chunks(axes, window, channels):
         windows = _windows(axes.part(part), height, width)
         rois, ky, kx = windows.index.shape
-        pixels = table[windows.index.reshape(-1)].view(rois, ky, kx * channels)
+        pixels = table.index_select(0, windows.index.reshape(-1)).view(rois, ky, kx * channels)
         by_rows = torch.bmm(windows.rows.to(pixels.dtype), pixels).view(rois, -1, kx, channels)
         pooled = torch.einsum('nqx,npxc->ncpq', windows.cols.to(pixels.dtype), by_rows)
         output[part] = pooled.to(output.dtype)

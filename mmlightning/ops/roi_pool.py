@@ -66,7 +66,8 @@ def roi_pool_forward(input: Tensor, rois: Tensor, output: Tensor, argmax: Tensor
     step = max(1, ELEMENTS_PER_CHUNK // max(1, position[0].numel() * channels))
     for start in range(0, sized.numel(), step):
         part = slice(start, start + step)
-        values = table[(position[part] + base[part, None, None, None, None]).reshape(-1)]
+        rows = (position[part] + base[part, None, None, None, None]).reshape(-1)
+        values = table.index_select(0, rows)
         values = values.view(*position[part].shape, channels)
         values = values.masked_fill(~inside[part][..., None], float('-inf'))
         count, ph, kh, pw, kw, _ = values.shape
