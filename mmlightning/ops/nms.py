@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mmlightning.ops.box_iou_rotated import rotated_overlaps
+from mmlightning.ops.box_iou_rotated import rotated_overlaps_matrix
 from mmlightning.ops.greedy import greedy_keep
 
 __all__ = ['nms', 'nms_match', 'nms_rotated', 'softnms']
@@ -155,9 +155,7 @@ def nms_rotated(dets: Tensor, scores: Tensor, order: Tensor, dets_sorted: Tensor
     ordered_labels = labels[order] if multi_label else None
 
     def suppresses(rows: Tensor, cols: Tensor) -> Tensor:
-        first = ordered[rows, None].expand(-1, cols.numel(), 5).reshape(-1, 5)
-        second = ordered[None, cols].expand(rows.numel(), -1, 5).reshape(-1, 5)
-        iou = rotated_overlaps(first, second).view(rows.numel(), cols.numel())
+        iou = rotated_overlaps_matrix(ordered.index_select(0, rows), ordered.index_select(0, cols))
         matrix = iou >= iou_threshold
         if ordered_labels is not None:
             matrix &= ordered_labels[rows, None] == ordered_labels[None, cols]
