@@ -18,6 +18,7 @@ from mmlightning.ops.names import EXT_NAMES
 #: The op-family modules of ``mmlightning.ops`` that hold kernels.
 FAMILIES: tuple[str, ...] = (
     'info',
+    'bbox', 'box_iou_rotated', 'focal_loss', 'nms', 'roi_align', 'roi_align_rotated', 'roi_pool',
     'border_align', 'carafe', 'deform_conv', 'deform_roi_pool', 'masked_conv',
     'modulated_deform_conv', 'multi_scale_deform_attn', 'psa_mask', 'sync_bn', 'tin_shift',
 )

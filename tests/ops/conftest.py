@@ -1,8 +1,10 @@
-"""``mmcv_ops``: mmcv's wrappers on mmlightning's kernels; ``roi_align_sample`` for references."""
+"""Fixtures of the kernel tests: mmcv's wrappers on our kernels, and the loop references."""
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -10,6 +12,8 @@ import torch
 
 from mmlightning.ops import install
 from mmlightning.ops.extension import is_mmlightning_extension
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / 'benchmarks'
 
 
 @pytest.fixture(scope='module')
@@ -30,6 +34,25 @@ def mmcv_ops() -> Iterator[ModuleType]:
             sys.modules.pop('mmcv._ext', None)
         else:
             sys.modules['mmcv._ext'] = saved
+
+
+@pytest.fixture(scope='session')
+def reference() -> ModuleType:
+    """``benchmarks/ops_reference.py``: mmcv's kernel loops transcribed one element at a time."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module('ops_reference')
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    """Small kernels on a shared machine: intra-op threads only add waiting."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def _roi_align_sample(img: torch.Tensor, y: float, x: float) -> torch.Tensor:
