@@ -3,12 +3,15 @@
 Usage::
 
     python benchmarks/ops.py [--quick] [--cases nms,roi_align_avg] [--threads N] [--repeats N]
+                             [--device cpu|cuda]
 
 Each case builds its inputs once, then times the kernel function (called as mmcv's wrapper calls
 ``mmcv._ext``; mmcv need not be installed) and the loop reference of
 ``benchmarks/ops_reference.py`` (a transcription of mmcv's C++ loops), checks that both agree, and
 prints the median times and their ratio. When ``torchvision`` imports, its op (where it has one)
 is timed too. Cases with ``reference=None`` time the kernel alone at a training-sized input.
+With ``--device cuda`` the kernels run on the GPU (synchronised around each call); the loop
+references stay on the CPU.
 
 To add a kernel, append a :class:`Case` to :data:`CASES`.
 """
@@ -244,15 +247,31 @@ CASES: list[Case] = [
 ]
 
 
-def _time(call: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+def _time(call: Callable[[], Any], repeats: int,
+          device: torch.device = torch.device('cpu')) -> tuple[float, Any]:
     """Median seconds of ``repeats`` calls (after one untimed warm-up), and the last result."""
     result = call()
     times = []
     for _ in range(repeats):
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
         start = time.perf_counter()
         result = call()
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def _to(value: Any, device: torch.device) -> Any:
+    """``value`` with every tensor in it (also in tuples, lists, dicts) moved to ``device``."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_to(item, device) for item in value)
+    if isinstance(value, dict):
+        return {key: _to(item, device) for key, item in value.items()}
+    return value
 
 
 def _torchvision() -> Any:
@@ -263,20 +282,23 @@ def _torchvision() -> Any:
     return torchvision
 
 
-def run(cases: list[Case], scale: float, repeats: int) -> list[dict[str, Any]]:
+def run(cases: list[Case], scale: float, repeats: int,
+        device: torch.device = torch.device('cpu')) -> list[dict[str, Any]]:
     """Times each case; returns one row per case (seconds, ratio, whether outputs agree)."""
     tv = _torchvision()
     rows = []
     for case in cases:
         inputs = case.make(scale)
-        kernel_s, ours = _time(partial(case.kernel, inputs), repeats)
+        on_device = _to(inputs, device)
+        kernel_s, ours = _time(partial(case.kernel, on_device), repeats, device)
         row: dict[str, Any] = {'case': case.name, 'kernel_s': kernel_s}
         if case.reference is not None:
             reference_s, expected = _time(partial(case.reference, inputs), 1)
             row.update(reference_s=reference_s, ratio=reference_s / kernel_s,
-                       agree=bool(case.close(ours, expected)))
+                       agree=bool(case.close(_to(ours, torch.device('cpu')), expected)))
         if tv is not None and case.torchvision is not None:
-            row['torchvision_s'] = _time(partial(case.torchvision, tv, inputs), repeats)[0]
+            row['torchvision_s'] = _time(partial(case.torchvision, tv, on_device), repeats,
+                                         device)[0]
         rows.append(row)
     return rows
 
@@ -299,13 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--cases', default='', help='comma-separated substrings of case names')
     parser.add_argument('--threads', type=int, default=1, help='torch intra-op threads')
     parser.add_argument('--repeats', type=int, default=5, help='timed calls of each kernel')
+    parser.add_argument('--device', default='cpu', help='where the kernels run (cpu, cuda)')
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     wanted = [part for part in args.cases.split(',') if part]
     cases = [case for case in CASES if not wanted or any(w in case.name for w in wanted)]
-    print(f'torch {torch.__version__}, threads {torch.get_num_threads()}, '
+    print(f'torch {torch.__version__}, device {args.device}, threads {torch.get_num_threads()}, '
           f'torchvision {"importable" if _torchvision() else "not importable"}')
-    rows = run(cases, 0.1 if args.quick else 1.0, args.repeats)
+    rows = run(cases, 0.1 if args.quick else 1.0, args.repeats, torch.device(args.device))
     print_rows(rows)
     return 0 if all(row.get('agree', True) for row in rows) else 1
 
