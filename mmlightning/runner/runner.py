@@ -264,6 +264,26 @@ class Runner:
         """Iterations the whole training takes."""
         return self.module.max_iters
 
+    @property
+    def train_loop(self) -> Any:
+        """MMEngine's train loop object (``train_cfg``), once training built it; else ``None``."""
+        return self._loop('train')
+
+    @property
+    def val_loop(self) -> Any:
+        """MMEngine's validation loop object (``val_cfg``), once a run built it; else ``None``."""
+        return self._loop('val')
+
+    @property
+    def test_loop(self) -> Any:
+        """MMEngine's test loop object (``test_cfg``), once a run built it; else ``None``."""
+        return self._loop('test')
+
+    def _loop(self, stage: str) -> Any:
+        if self.module.loops.get(stage) is None:
+            return None
+        return getattr(self.module.get_runner_view(), f'{stage}_loop')  # counters up to date
+
     # -------------------------------------------------------------- runs
     def train(self) -> nn.Module:
         """Train (MMEngine's ``Runner.train``) and return the model."""
