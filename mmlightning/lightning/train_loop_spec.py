@@ -135,7 +135,7 @@ def _check_loop_arguments(loop_cls: type, by_epoch: bool, known: Mapping[str, An
     if unknown:
         valid = [name for name in parameters if name not in ('runner', 'dataloader')]
         raise ValueError(f'train_cfg has unknown keys {unknown}: {loop_cls.__name__} takes '
-                         f'{valid}{"".join(did_you_mean(key, valid) for key in unknown)}')
+                         f'{valid}.{"".join(did_you_mean(key, valid) for key in unknown)}')
 
 
 def as_list(schedulers: Any) -> list[Any]:
