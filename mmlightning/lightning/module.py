@@ -25,6 +25,7 @@ from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, b
 from mmlightning.registry import MODELS
 
 from .custom_evaluation import run_custom_loops
+from .eval_losses import average_losses, record_losses
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .loop_objects import LoopObjects
 from .optim_backend import LightningOptimBackend
@@ -121,6 +122,8 @@ class MMLightningModule(LightningModule):
         self.iter = 0
         self.last_val_metrics: dict[str, Any] = {}
         self.last_test_metrics: dict[str, Any] = {}
+        #: The losses ``val_step``/``test_step`` returned this epoch (MMEngine 0.10.7's).
+        self._eval_losses: dict[str, dict[str, Any]] = dict(val={}, test={})
         self._pending_state: dict[str, Any] = {}
         self._optim_backend = LightningOptimBackend(self)
         #: Whether the module steps the parameter schedulers itself; a
@@ -282,6 +285,7 @@ class MMLightningModule(LightningModule):
         """``model.val_step(batch)``; outputs go to the evaluator."""
         with _autocast_if(self.val_fp16, self.device):
             outputs = self.model.val_step(batch)
+        outputs = record_losses(outputs, self._eval_losses['val'])
         if self.val_evaluator is not None:
             self.val_evaluator.process(data_samples=outputs, data_batch=batch)
         return outputs
@@ -290,6 +294,7 @@ class MMLightningModule(LightningModule):
         """``model.test_step(batch)``; outputs go to the test evaluator."""
         with _autocast_if(self.test_fp16, self.device):
             outputs = self.model.test_step(batch)
+        outputs = record_losses(outputs, self._eval_losses['test'])
         if self.test_evaluator is not None:
             self.test_evaluator.process(data_samples=outputs, data_batch=batch)
         return outputs
@@ -301,10 +306,21 @@ class MMLightningModule(LightningModule):
     def on_validation_epoch_start(self) -> None:
         """Give the evaluator the dataset's metainfo (MMEngine's ValLoop does)."""
         _set_dataset_meta(self.val_evaluator, self.trainer.val_dataloaders)
+        self._eval_losses['val'].clear()
 
     def on_test_epoch_start(self) -> None:
         """Give the test evaluator the dataset's metainfo."""
         _set_dataset_meta(self.test_evaluator, self.trainer.test_dataloaders)
+        self._eval_losses['test'].clear()
+
+    def _evaluate(self, stage: str) -> dict[str, Any]:
+        """The evaluator's metrics over the whole set, with the averaged losses."""
+        evaluator = self.val_evaluator if stage == 'val' else self.test_evaluator
+        loaders = self.trainer.val_dataloaders if stage == 'val' else self.trainer.test_dataloaders
+        metrics = evaluator.evaluate(dataset_size(loaders))
+        if self._eval_losses[stage]:
+            metrics.update(average_losses(self._eval_losses[stage], stage))
+        return metrics
 
     def on_validation_epoch_end(self) -> None:
         """Evaluate over the whole set (or take a loop's own metrics), log, and feed
@@ -314,8 +330,7 @@ class MMLightningModule(LightningModule):
         elif self.val_evaluator is None:
             return
         else:
-            metrics = self.val_evaluator.evaluate(dataset_size(self.trainer.val_dataloaders))
-            self.last_val_metrics = metrics
+            metrics = self.last_val_metrics = self._evaluate('val')
         self._log_metrics(metrics)
         if not self.trainer.sanity_checking and self.step_schedulers:
             self.param_schedulers.step_metrics(metrics)
@@ -325,9 +340,8 @@ class MMLightningModule(LightningModule):
         if self.running_own_loop == 'test':
             self._log_metrics(self.last_test_metrics)
         elif self.test_evaluator is not None:
-            metrics = self.test_evaluator.evaluate(dataset_size(self.trainer.test_dataloaders))
-            self.last_test_metrics = metrics
-            self._log_metrics(metrics)
+            self.last_test_metrics = self._evaluate('test')
+            self._log_metrics(self.last_test_metrics)
 
     def _log_metrics(self, metrics: Mapping[str, Any]) -> None:
         # The evaluator returns the same values on every rank: 'max' keeps them exact.

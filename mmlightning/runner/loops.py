@@ -20,10 +20,9 @@ import torch
 from torch.utils.data import DataLoader
 
 from mmlightning.evaluator import Evaluator
+from mmlightning.lightning.eval_losses import average_losses, record_losses
 from mmlightning.logging import HistoryBuffer, print_log
 from mmlightning.registry import LOOPS
-from mmlightning.structures import BaseDataElement
-from mmlightning.utils import is_list_of
 
 from .amp import autocast
 from .base_loop import BaseLoop
@@ -65,8 +64,11 @@ class _TrainLoop(BaseLoop):
     """What both train loops share: counters, ``stop_training`` and the validation interval."""
 
     def __init__(self, runner: Any, dataloader: DataLoader | Mapping[str, Any],
-                 val_begin: int, val_interval: int,
+                 length: tuple[str, int], val_begin: int, val_interval: int,
                  dynamic_intervals: Sequence[Sequence[int]] | None) -> None:
+        name, value = length
+        if int(value) != value:
+            raise TypeError(f'`{name}` should be a integer number, but get {value}')
         super().__init__(runner, dataloader)
         self._epoch = 0
         self._iter = 0
@@ -121,14 +123,18 @@ class _TrainLoop(BaseLoop):
 class EpochBasedTrainLoop(_TrainLoop):
     """Epoch-based training (``train_cfg=dict(by_epoch=True, max_epochs=...)``).
 
+    Counts in epochs: ``val_begin`` (default 1) is the first epoch after which
+    validation may run, ``val_interval`` (default 1) how many epochs apart,
+    ``dynamic_intervals`` (``[(milestone, interval), ...]``) switches the
+    interval from each milestone epoch on.
+
     Args:
         runner: The runner.
         dataloader: A dataloader or its config.
         max_epochs: Epochs to train.
-        val_begin: The first epoch after which validation may run. Defaults to 1.
-        val_interval: Validate every this many epochs. Defaults to 1.
-        dynamic_intervals: ``[(milestone, interval), ...]``: from each milestone
-            epoch on, validate at the new interval. Defaults to None.
+        val_begin: See above.
+        val_interval: See above.
+        dynamic_intervals: See above.
 
     Raises:
         TypeError: If ``max_epochs`` is not a whole number.
@@ -137,9 +143,8 @@ class EpochBasedTrainLoop(_TrainLoop):
     def __init__(self, runner: Any, dataloader: DataLoader | Mapping[str, Any],
                  max_epochs: int, val_begin: int = 1, val_interval: int = 1,
                  dynamic_intervals: Sequence[Sequence[int]] | None = None) -> None:
-        if int(max_epochs) != max_epochs:
-            raise TypeError(f'`max_epochs` should be a integer number, but get {max_epochs}.')
-        super().__init__(runner, dataloader, val_begin, val_interval, dynamic_intervals)
+        super().__init__(runner, dataloader, ('max_epochs', max_epochs), val_begin, val_interval,
+                         dynamic_intervals)
         self._max_epochs = int(max_epochs)
         self._max_iters = self._max_epochs * len(self.dataloader)
 
@@ -218,14 +223,17 @@ class _InfiniteDataloaderIterator:
 class IterBasedTrainLoop(_TrainLoop):
     """Iteration-based training (``train_cfg=dict(by_epoch=False, max_iters=...)``).
 
+    As :class:`EpochBasedTrainLoop`, counting in iterations (``val_interval``
+    defaults to 1000); the whole run is one epoch for the hooks.
+
     Args:
         runner: The runner.
-        dataloader: A dataloader or its config.
+        dataloader: A dataloader or its config (iterated forever through
+            :class:`_InfiniteDataloaderIterator`).
         max_iters: Iterations to train.
-        val_begin: The first iteration after which validation may run. Defaults to 1.
-        val_interval: Validate every this many iterations. Defaults to 1000.
-        dynamic_intervals: ``[(milestone, interval), ...]``: from each milestone
-            iteration on, validate at the new interval. Defaults to None.
+        val_begin: The first iteration after which validation may run.
+        val_interval: Iterations between validations.
+        dynamic_intervals: Milestone iterations and their new intervals.
 
     Raises:
         TypeError: If ``max_iters`` is not a whole number.
@@ -234,9 +242,8 @@ class IterBasedTrainLoop(_TrainLoop):
     def __init__(self, runner: Any, dataloader: DataLoader | Mapping[str, Any],
                  max_iters: int, val_begin: int = 1, val_interval: int = 1000,
                  dynamic_intervals: Sequence[Sequence[int]] | None = None) -> None:
-        if int(max_iters) != max_iters:
-            raise TypeError(f'`max_iters` should be a integer number, but get {max_iters}')
-        super().__init__(runner, dataloader, val_begin, val_interval, dynamic_intervals)
+        super().__init__(runner, dataloader, ('max_iters', max_iters), val_begin, val_interval,
+                         dynamic_intervals)
         self._max_iters = int(max_iters)
         self._max_epochs = 1  # the whole run is one epoch, as in MMEngine
         self.dataloader_iterator = _InfiniteDataloaderIterator(self.dataloader)
@@ -305,7 +312,7 @@ class _EvalLoop(BaseLoop):
             self.run_iter(idx, data_batch)
         metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
         if self._losses:
-            metrics.update(_average_losses(self._losses, stage))
+            metrics.update(average_losses(self._losses, stage))
         self.runner.call_hook(f'after_{stage}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{stage}')
         return metrics
@@ -318,7 +325,7 @@ class _EvalLoop(BaseLoop):
         step = self.runner.model.val_step if stage == 'val' else self.runner.model.test_step
         with autocast(enabled=self.fp16):
             outputs = step(data_batch)
-        outputs = _record_losses(outputs, self._losses)
+        outputs = record_losses(outputs, self._losses)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook(f'after_{stage}_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
@@ -356,25 +363,3 @@ class TestLoop(_EvalLoop):
     """
 
     stage = 'test'
-
-
-def _record_losses(outputs: Any, losses: dict[str, HistoryBuffer]) -> Any:
-    """Take a trailing ``BaseDataElement(loss=...)`` off ``outputs`` into ``losses``."""
-    last = outputs[-1] if isinstance(outputs, Sequence) and outputs else None
-    is_element = isinstance(last, BaseDataElement) or hasattr(last, 'metainfo_keys')  # MMEngine's
-    if not is_element or list(last.keys()) != ['loss']:
-        return outputs
-    for name, value in outputs[-1].loss.items():
-        values = [value] if isinstance(value, torch.Tensor) else \
-            value if is_list_of(value, torch.Tensor) else []
-        buffer = losses.setdefault(name, HistoryBuffer())
-        for tensor in values:
-            buffer.update(tensor.item())
-    return outputs[:-1]
-
-
-def _average_losses(losses: Mapping[str, HistoryBuffer], stage: str) -> dict[str, float]:
-    """Each loss averaged, plus ``<stage>_loss``: the sum of those whose name has ``loss``."""
-    averaged = {name: buffer.mean() for name, buffer in losses.items()}
-    averaged[f'{stage}_loss'] = sum(value for name, value in averaged.items() if 'loss' in name)
-    return averaged

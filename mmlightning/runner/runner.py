@@ -208,6 +208,7 @@ class Runner:
                 work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,
                 experiment_name=self.experiment_name, cfg=self.cfg, seed=self.seed,
                 deterministic=self._randomness.get('deterministic', False),
+                diff_rank_seed=self._randomness.get('diff_rank_seed', False),
                 launcher=self._args.get('launcher', 'none'), logger=self.logger,
                 message_hub=self.message_hub, visualizer=self.visualizer,
                 log_processor=self.log_processor, default_scope=self.default_scope.scope_name,

@@ -14,6 +14,7 @@ from mmlightning.hooks import Hook
 from mmlightning.model import BaseModel
 from mmlightning.registry import DATASETS, HOOKS, LOOPS, METRICS, MODELS
 from mmlightning.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner, ValLoop, loops
+from mmlightning.structures import BaseDataElement
 
 
 class TwoHeadPoints(torch.utils.data.Dataset):
@@ -35,10 +36,11 @@ class StudentTeacher(BaseModel):
     """A student and a teacher head; ``predict_on`` picks the one that predicts (mmdet's
     ``semi_test_cfg['predict_on']``). The teacher always answers class 1."""
 
-    def __init__(self) -> None:
+    def __init__(self, with_loss: bool = False) -> None:
         super().__init__()
         self.student = nn.Linear(4, 2)
         self.predict_on = 'student'
+        self.with_loss = with_loss
 
     def forward(self, inputs: Any, data_samples: Any = None, mode: str = 'tensor') -> Any:
         x = torch.stack(inputs)
@@ -47,7 +49,10 @@ class StudentTeacher(BaseModel):
                                                           torch.stack(data_samples)))
         preds = self.student(x).argmax(1) if self.predict_on == 'student' else \
             torch.ones(len(x), dtype=torch.long)
-        return [dict(pred=int(p), gt=int(g)) for p, g in zip(preds, data_samples)]
+        outputs = [dict(pred=int(p), gt=int(g)) for p, g in zip(preds, data_samples)]
+        if self.with_loss:  # MMEngine 0.10.7's validation loss: a last element with only `loss`
+            outputs.append(BaseDataElement(loss=dict(loss_x=x[:, 0].mean())))
+        return outputs
 
 
 class HitRate(BaseMetric):
@@ -310,3 +315,23 @@ def test_own_val_loop_in_a_users_lightning_trainer(cfg: dict, tmp_path: Path) ->
     assert results == [{'student/acc': pytest.approx(module.last_val_metrics['student/acc']),
                         'teacher/acc': pytest.approx(teacher_acc(1))}]
     assert isinstance(module.loops.get('val'), StudentTeacherValLoop)
+
+
+@pytest.mark.parametrize('val_type', ['ValLoop', 'StudentTeacherValLoop'])
+def test_validation_losses_join_the_metrics(cfg: dict, val_type: str) -> None:
+    cfg['model'] = dict(type='StudentTeacher', with_loss=True)
+    cfg['val_cfg'] = dict(type=val_type)
+    cfg['test_cfg'] = dict(type='TwiceTestLoop', repeats=1)
+    runner = Runner.from_cfg(cfg)
+    points = TwoHeadPoints(seed=1).points[:, 0]
+    batch_means = [float(points[i:i + 4].mean()) for i in (0, 4)]
+    metrics = runner.val()
+    if val_type == 'ValLoop':  # Lightning's loop, the module averages
+        assert metrics['loss_x'] == pytest.approx(sum(batch_means) / 2)
+        assert metrics['val_loss'] == pytest.approx(metrics['loss_x'])
+        assert metrics['acc'] == runner.module.last_val_metrics['acc']
+    else:  # the loop's own run: its evaluator never sees the loss element
+        assert set(metrics) == {'student/acc', 'teacher/acc'}
+    test_metrics = runner.test()  # the built-in TestLoop.run averages
+    assert test_metrics['test_loss'] == pytest.approx(float(
+        TwoHeadPoints(seed=2).points[:, 0].mean()))
