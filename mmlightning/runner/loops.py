@@ -350,16 +350,7 @@ class ValLoop(_EvalLoop):
 
 @LOOPS.register_module()
 class TestLoop(_EvalLoop):
-    """Test (``test_cfg=dict()``).
-
-    Args:
-        runner: The runner.
-        dataloader: A dataloader or its config.
-        evaluator: An ``Evaluator``, or its config (a dict or a list of metric dicts).
-        fp16: Run the model under float16 autocast. Defaults to False.
-
-    Attributes:
-        test_loss: The losses the model returned in the last run, by name.
-    """
+    """Test (``test_cfg=dict()``): :class:`ValLoop`'s arguments, with ``test_step``, the
+    ``*_test*`` hook points and the losses in ``test_loss``."""
 
     stage = 'test'

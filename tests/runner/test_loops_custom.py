@@ -9,27 +9,11 @@ import pytest
 import torch
 from torch import nn
 
-from mmlightning.evaluator import BaseMetric
 from mmlightning.hooks import Hook
 from mmlightning.model import BaseModel
-from mmlightning.registry import DATASETS, HOOKS, LOOPS, METRICS, MODELS
+from mmlightning.registry import HOOKS, LOOPS, MODELS
 from mmlightning.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner, ValLoop, loops
 from mmlightning.structures import BaseDataElement
-
-
-class TwoHeadPoints(torch.utils.data.Dataset):
-    metainfo = dict(classes=('neg', 'pos'))
-
-    def __init__(self, size: int = 8, seed: int = 0) -> None:
-        generator = torch.Generator().manual_seed(seed)
-        self.points = torch.randn(size, 4, generator=generator)
-        self.labels = (self.points.sum(1) > 0).long()
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __getitem__(self, index: int) -> dict:
-        return dict(inputs=self.points[index], data_samples=self.labels[index])
 
 
 class StudentTeacher(BaseModel):
@@ -53,14 +37,6 @@ class StudentTeacher(BaseModel):
         if self.with_loss:  # MMEngine 0.10.7's validation loss: a last element with only `loss`
             outputs.append(BaseDataElement(loss=dict(loss_x=x[:, 0].mean())))
         return outputs
-
-
-class HitRate(BaseMetric):
-    def process(self, data_batch: Any, data_samples: Any) -> None:
-        self.results.extend(float(s['pred'] == s['gt']) for s in data_samples)
-
-    def compute_metrics(self, results: list) -> dict:
-        return dict(acc=sum(results) / len(results))
 
 
 class StudentTeacherValLoop(ValLoop):
@@ -153,14 +129,14 @@ class StopAfterAnEpoch(Hook):
         runner.train_loop.stop_training = True  # as EarlyStoppingHook does
 
 
-CLASSES = ((MODELS, StudentTeacher), (DATASETS, TwoHeadPoints), (METRICS, HitRate),
-           (LOOPS, StudentTeacherValLoop), (LOOPS, TwiceTestLoop), (LOOPS, SubsetValLoop),
-           (LOOPS, TaggedTrainLoop), (LOOPS, WarmupTrainLoop), (HOOKS, Recorder),
-           (HOOKS, StopAfterAnEpoch))
+CLASSES = ((MODELS, StudentTeacher), (LOOPS, StudentTeacherValLoop), (LOOPS, TwiceTestLoop),
+           (LOOPS, SubsetValLoop), (LOOPS, TaggedTrainLoop), (LOOPS, WarmupTrainLoop),
+           (HOOKS, Recorder), (HOOKS, StopAfterAnEpoch))
 
 
 @pytest.fixture(autouse=True)
-def registered() -> Any:
+def loop_classes(registered: None) -> Any:
+    """These classes, with the conftest's RunnerPoints and RunnerAccuracy."""
     for registry, cls in CLASSES:
         registry.register_module(module=cls, force=True)
     yield
@@ -171,12 +147,13 @@ def registered() -> Any:
 @pytest.fixture
 def cfg(tmp_path: Path) -> dict:
     def loader(seed: int) -> dict:
-        return dict(dataset=dict(type='TwoHeadPoints', seed=seed), batch_size=4,
+        return dict(dataset=dict(type='RunnerPoints', seed=seed), batch_size=4,
                     sampler=dict(type='DefaultSampler', shuffle=False))
 
     return dict(model=dict(type='StudentTeacher'), work_dir=str(tmp_path / 'work'),
                 train_dataloader=loader(0), val_dataloader=loader(1), test_dataloader=loader(2),
-                val_evaluator=dict(type='HitRate'), test_evaluator=dict(type='HitRate'),
+                val_evaluator=dict(type='RunnerAccuracy'),
+                test_evaluator=dict(type='RunnerAccuracy'),
                 train_cfg=dict(by_epoch=True, max_epochs=2), val_cfg=dict(), test_cfg=dict(),
                 optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
                 custom_hooks=[dict(type='Recorder')], default_hooks=dict(checkpoint=None),
@@ -187,8 +164,13 @@ def recorder(runner: Runner) -> Recorder:
     return next(hook for hook in runner.hooks if isinstance(hook, Recorder))
 
 
-def teacher_acc(dataset_seed: int) -> float:
-    return float(TwoHeadPoints(seed=dataset_seed).labels.float().mean())
+def points(runner: Runner, stage: str) -> Any:
+    return getattr(runner.datamodule, f'{stage}_dataset')
+
+
+def teacher_acc(runner: Runner) -> float:
+    """The teacher answers 1: its accuracy is the share of 1 labels of the validation set."""
+    return float(points(runner, 'val').labels.float().mean())
 
 
 def test_val_loop_with_its_own_run_replaces_lightnings(cfg: dict) -> None:
@@ -196,18 +178,18 @@ def test_val_loop_with_its_own_run_replaces_lightnings(cfg: dict) -> None:
     runner = Runner.from_cfg(cfg)
     runner.train()
     seen = recorder(runner).seen
-    # each validation: the hooks from the loop itself, once; two passes of 2 batches
+    # each validation: the hooks from the loop itself, once; two passes of 3 batches
     validations = [item for item in seen if item[0] == 'before_val']
     assert validations == [('before_val', 'StudentTeacherValLoop', 1),
                            ('before_val', 'StudentTeacherValLoop', 2)]
     first = seen.index(validations[0])
-    assert [item[1] for item in seen[first + 1:first + 5]] == [0, 1, 0, 1]
+    assert [item[1] for item in seen[first + 1:first + 7]] == [0, 1, 2, 0, 1, 2]
     reported = [item[1] for item in seen if item[0] == 'after_val_epoch']
     assert len(reported) == 2 and set(reported[0]) == {'student/acc', 'teacher/acc'}
-    assert reported[0]['teacher/acc'] == pytest.approx(teacher_acc(1))
+    assert reported[0]['teacher/acc'] == pytest.approx(teacher_acc(runner))
     # the metrics reach Lightning (callback_metrics), the message hub and the local backend
     assert float(runner.trainer.callback_metrics['teacher/acc']) == \
-        pytest.approx(teacher_acc(1))
+        pytest.approx(teacher_acc(runner))
     assert runner.message_hub.get_scalar('val/student/acc').current() == \
         pytest.approx(reported[1]['student/acc'])
     scalars = Path(runner.log_dir, 'vis_data', 'scalars.json').read_text().splitlines()
@@ -222,7 +204,7 @@ def test_test_loop_with_its_own_run_iter(cfg: dict) -> None:
     cfg['test_cfg'] = dict(type='TwiceTestLoop', repeats=3)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    assert runner.test_loop.batches == 2 * 3 and runner.test_loop.repeats == 3
+    assert runner.test_loop.batches == 3 * 3 and runner.test_loop.repeats == 3
     assert set(metrics) == {'acc'}
     assert recorder(runner).seen[-1] == ('after_test_epoch', metrics)
     assert runner.trainer.test(runner.module, datamodule=runner.datamodule,
@@ -241,7 +223,7 @@ def test_subclass_adding_arguments_runs_on_lightnings_loop(cfg: dict) -> None:
         ('train_epoch', 'TaggedTrainLoop', 2, 5, 1)]
     assert [item[2] for item in seen if item[0] == 'before_val'] == [2, 3]
     assert isinstance(runner.val_loop, SubsetValLoop) and runner.val_loop.tag == 'subset'
-    assert runner.train_loop.max_iters == 6 and runner.train_loop.iter == 6
+    assert runner.train_loop.max_iters == 9 and runner.train_loop.iter == 9
     assert set(runner.val()) == {'acc'}
 
 
@@ -309,11 +291,12 @@ def test_own_val_loop_in_a_users_lightning_trainer(cfg: dict, tmp_path: Path) ->
                                 use_distributed_sampler=False, num_sanity_val_steps=2,
                                 callbacks=[seen, best])
     trainer.fit(module, datamodule=datamodule)
-    assert seen.ends == [pytest.approx(teacher_acc(1))] * 2  # the sanity check is skipped
+    teacher = float(datamodule.val_dataset.labels.float().mean())
+    assert seen.ends == [pytest.approx(teacher)] * 2  # the sanity check is skipped
     assert best.best_model_path and best.best_model_score is not None
     results = trainer.validate(module, datamodule=datamodule, verbose=False)
     assert results == [{'student/acc': pytest.approx(module.last_val_metrics['student/acc']),
-                        'teacher/acc': pytest.approx(teacher_acc(1))}]
+                        'teacher/acc': pytest.approx(teacher)}]
     assert isinstance(module.loops.get('val'), StudentTeacherValLoop)
 
 
@@ -323,15 +306,14 @@ def test_validation_losses_join_the_metrics(cfg: dict, val_type: str) -> None:
     cfg['val_cfg'] = dict(type=val_type)
     cfg['test_cfg'] = dict(type='TwiceTestLoop', repeats=1)
     runner = Runner.from_cfg(cfg)
-    points = TwoHeadPoints(seed=1).points[:, 0]
-    batch_means = [float(points[i:i + 4].mean()) for i in (0, 4)]
     metrics = runner.val()
+    first = points(runner, 'val').points[:, 0]
     if val_type == 'ValLoop':  # Lightning's loop, the module averages
-        assert metrics['loss_x'] == pytest.approx(sum(batch_means) / 2)
+        assert metrics['loss_x'] == pytest.approx(float(first.mean()))  # equal batches
         assert metrics['val_loss'] == pytest.approx(metrics['loss_x'])
         assert metrics['acc'] == runner.module.last_val_metrics['acc']
     else:  # the loop's own run: its evaluator never sees the loss element
         assert set(metrics) == {'student/acc', 'teacher/acc'}
     test_metrics = runner.test()  # the built-in TestLoop.run averages
     assert test_metrics['test_loss'] == pytest.approx(float(
-        TwoHeadPoints(seed=2).points[:, 0].mean()))
+        points(runner, 'test').points[:, 0].mean()))
