@@ -71,6 +71,32 @@ def _check_arguments(loop_cls: type, key: str, kwargs: Mapping[str, Any],
                         f'its own parameters: {valid}') from None
 
 
+def build_loop(stage: str, loop: Any, runner: Any, dataloader: Any, evaluator: Any = None) -> Any:
+    """MMEngine's ``Runner.build_train_loop``/``build_val_loop``/``build_test_loop``.
+
+    Args:
+        stage: ``'train'``, ``'val'`` or ``'test'``.
+        loop: A built loop (returned as it is) or its config (``train_cfg``, ...).
+        runner: The loop's ``runner``.
+        dataloader: Its dataloader (or dataloader config).
+        evaluator: Its evaluator (validation and test).
+
+    Raises:
+        TypeError: If ``loop`` is neither a loop nor a dict, or the class cannot
+            run under Lightning (see :mod:`~mmlightning.lightning.loop_classes`).
+    """
+    if not isinstance(loop, Mapping):
+        if callable(getattr(loop, 'run', None)) and hasattr(loop, 'dataloader'):
+            return loop
+        raise TypeError(f'{stage}_loop should be a Loop object or dict, but got {loop}')
+    if stage == 'train':
+        spec = TrainLoopSpec.from_cfg(loop)
+        return spec.loop_cls(runner=runner, dataloader=dataloader, **spec.loop_arguments())
+    eval_spec = EvalLoopSpec.from_cfg(loop, stage)
+    return eval_spec.loop_cls(runner=runner, dataloader=dataloader, evaluator=evaluator,
+                              **eval_spec.kwargs)
+
+
 class LoopObjects:
     """Builds and keeps the loop objects of a module's run.
 

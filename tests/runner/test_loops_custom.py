@@ -317,3 +317,25 @@ def test_validation_losses_join_the_metrics(cfg: dict, val_type: str) -> None:
     test_metrics = runner.test()  # the built-in TestLoop.run averages
     assert test_metrics['test_loss'] == pytest.approx(float(
         points(runner, 'test').points[:, 0].mean()))
+
+
+def test_build_loop_follows_mmengines_runner_methods(cfg: dict) -> None:
+    from mmlightning.lightning.loop_objects import build_loop
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    view, train_data = runner.module.get_runner_view(), runner.trainer.train_dataloader
+    loop = build_loop('train', dict(type='TaggedTrainLoop', max_epochs=3, warmup=1), view,
+                      train_data)
+    assert isinstance(loop, TaggedTrainLoop) and loop.max_iters == 9 and loop.runner is view
+    assert build_loop('train', loop, view, train_data) is loop
+    with pytest.raises(TypeError, match='train_loop should be a Loop object or dict, but got'):
+        build_loop('train', 'invalid-type', view, train_data)
+    with pytest.raises(RuntimeError, match='Only one of `type` or `by_epoch`'):
+        build_loop('train', dict(type='EpochBasedTrainLoop', by_epoch=True, max_epochs=3), view,
+                   train_data)
+    val = build_loop('val', dict(), view, dict(dataset=dict(type='RunnerPoints'), batch_size=6),
+                     [dict(type='RunnerAccuracy')])
+    assert isinstance(val, ValLoop) and len(val.dataloader) == 2
+    assert isinstance(build_loop('test', dict(type='TwiceTestLoop'), view, train_data,
+                                 val.evaluator), TwiceTestLoop)
