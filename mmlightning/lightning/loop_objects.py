@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .loop_classes import eval_loop_class, runs_itself
+from .loop_classes import builtin_base, eval_loop_class, runs_itself
 from .train_loop_spec import TrainLoopSpec
 
 
@@ -104,13 +104,19 @@ class LoopObjects:
         train: The ``train_cfg`` schedule, or ``None``.
         val_cfg: ``val_cfg``.
         test_cfg: ``test_cfg``.
+        evaluator_cfgs: ``val_evaluator``/``test_evaluator`` configs by stage: a loop
+            class of MMEngine's (an OpenMMLab package's) gets the config, which it
+            builds with ``runner.build_evaluator``, as its constructor refuses
+            any ``Evaluator`` but MMEngine's.
     """
 
     def __init__(self, train: TrainLoopSpec | None, val_cfg: Mapping[str, Any] | None,
-                 test_cfg: Mapping[str, Any] | None) -> None:
+                 test_cfg: Mapping[str, Any] | None,
+                 evaluator_cfgs: Mapping[str, Any] | None = None) -> None:
         self.train_spec = train
         self.eval_specs = dict(val=EvalLoopSpec.from_cfg(val_cfg, 'val'),
                                test=EvalLoopSpec.from_cfg(test_cfg, 'test'))
+        self._evaluator_cfgs = dict(evaluator_cfgs or {})
         self._built: dict[str, tuple[Any, Any]] = {}
 
     def get(self, stage: str) -> Any:
@@ -141,6 +147,11 @@ class LoopObjects:
         spec = self.eval_specs[stage]
         if dataloader is None or (evaluator is None and not spec.runs_itself):
             return None
+        base = builtin_base(spec.loop_cls, ('ValLoop', 'TestLoop'))
+        cfg = self._evaluator_cfgs.get(stage)
+        if base is not None and base.__module__.startswith('mmengine.') and \
+                isinstance(cfg, (Mapping, list)):
+            evaluator = cfg
         return self._build(stage, dataloader, lambda: spec.loop_cls(
             runner=runner, dataloader=dataloader, evaluator=evaluator, **spec.kwargs))
 

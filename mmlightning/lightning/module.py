@@ -112,7 +112,8 @@ class MMLightningModule(LightningModule):
         self.test_evaluator = build_evaluator(test_evaluator)
         self.train_loop = TrainLoopSpec.from_cfg(train_cfg) if train_cfg else None
         #: MMEngine's loop objects (``runner.train_loop``, ...), built during a run.
-        self.loops = LoopObjects(self.train_loop, val_cfg, test_cfg)
+        self.loops = LoopObjects(self.train_loop, val_cfg, test_cfg,
+                                 dict(val=val_evaluator, test=test_evaluator))
         #: The ``runner`` of hooks and loops; a ``HookDispatcher`` sets its own.
         self.runner_view: Any = None
         #: ``'val'``/``'test'`` while a loop's own ``run()`` replaces Lightning's.

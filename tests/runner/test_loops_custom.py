@@ -339,3 +339,22 @@ def test_build_loop_follows_mmengines_runner_methods(cfg: dict) -> None:
     assert isinstance(val, ValLoop) and len(val.dataloader) == 2
     assert isinstance(build_loop('test', dict(type='TwiceTestLoop'), view, train_data,
                                  val.evaluator), TwiceTestLoop)
+
+
+def test_an_mmengine_val_loop_subclass_runs_itself(cfg: dict) -> None:
+    mmengine_loops = pytest.importorskip('mmengine.runner.loops')
+
+    class PackageValLoop(mmengine_loops.ValLoop):  # as an OpenMMLab package writes one
+        def run(self) -> dict:
+            metrics = super().run()
+            return {f'package/{key}': value for key, value in metrics.items()}
+
+    LOOPS.register_module(module=PackageValLoop, force=True)
+    try:
+        cfg['val_cfg'] = dict(type='PackageValLoop')
+        runner = Runner.from_cfg(cfg)
+        metrics = runner.val()
+    finally:
+        LOOPS._module_dict.pop('PackageValLoop')
+    assert set(metrics) == {'package/acc'} and 0 <= metrics['package/acc'] <= 1
+    assert [item[0] for item in recorder(runner).seen][-1] == 'after_val_epoch'
