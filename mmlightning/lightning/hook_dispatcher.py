@@ -19,7 +19,9 @@ Lightning                              MMEngine hook points called
                                        validation (Lightning validates first)
 ``on_validation_start``/``..._end``    ``before_val``, ``before_val_epoch`` / (after
                                        the module computed the metrics)
-                                       ``after_val_epoch(metrics)``, ``after_val``
+                                       ``after_val_epoch(metrics)``, ``after_val``;
+                                       none while a ``val_cfg`` loop's own ``run()``
+                                       runs: it calls the hooks itself
 ``on_train_end``                       (``after_train_epoch``, iteration-based) +
                                        ``after_train``
 ``on_save_checkpoint``                 ``before_save_checkpoint`` (the message hub's
@@ -84,9 +86,18 @@ class HookDispatcher(Callback):
         self._started_epoch: int | None = None
 
     def call(self, point: str, **kwargs: Any) -> None:
-        """Call ``point`` (e.g. ``'after_train_iter'``) on every hook, in priority order."""
+        """Call ``point`` (e.g. ``'after_train_iter'``) on every hook that has it, in priority
+        order; a custom loop's own points (``'before_warmup_iter'``) too, as in MMEngine."""
         for hook in self.hooks:
-            getattr(hook, point)(self.view, **kwargs)
+            method = getattr(hook, point, None)
+            if method is not None:
+                method(self.view, **kwargs)
+        self.view.flush_train_loop()
+
+    @staticmethod
+    def _own_loop_runs(pl_module: LightningModule) -> bool:
+        """Whether a validation/test loop's own ``run()`` is running: it calls the hooks."""
+        return getattr(pl_module, 'running_own_loop', None) is not None
 
     def _iter_based(self, pl_module: Any) -> bool:
         loop = getattr(pl_module, 'train_loop', None)
@@ -94,7 +105,10 @@ class HookDispatcher(Callback):
 
     # ------------------------------------------------------------- run
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
-        self.view = RunnerView(trainer, pl_module, self.context)
+        self.view = RunnerView(trainer, pl_module, self.context, call_hook=self.call,
+                               hooks=self.hooks)
+        if hasattr(pl_module, 'runner_view'):  # the loop objects share the hooks' runner
+            pl_module.runner_view = self.view
         # As in MMEngine, the hooks step the schedulers (ParamSchedulerHook, at its priority).
         pl_module.step_schedulers = False
         self.call('before_run')
@@ -164,6 +178,8 @@ class HookDispatcher(Callback):
 
     # ------------------------------------------------------ evaluation
     def on_validation_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._own_loop_runs(pl_module):
+            return
         self.call('before_val')
         self.call('before_val_epoch')
 
@@ -177,10 +193,14 @@ class HookDispatcher(Callback):
         self.call('after_val_iter', batch_idx=batch_idx, data_batch=batch, outputs=outputs)
 
     def on_validation_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._own_loop_runs(pl_module):
+            return
         self.call('after_val_epoch', metrics=getattr(pl_module, 'last_val_metrics', None))
         self.call('after_val')
 
     def on_test_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._own_loop_runs(pl_module):
+            return
         self.call('before_test')
         self.call('before_test_epoch')
 
@@ -193,5 +213,7 @@ class HookDispatcher(Callback):
         self.call('after_test_iter', batch_idx=batch_idx, data_batch=batch, outputs=outputs)
 
     def on_test_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._own_loop_runs(pl_module):
+            return
         self.call('after_test_epoch', metrics=getattr(pl_module, 'last_test_metrics', None))
         self.call('after_test')

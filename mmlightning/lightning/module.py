@@ -32,7 +32,10 @@ from mmlightning.registry import MODELS
 from mmlightning.registry.key_paths import key_path_of, located
 
 from .console_noise import quiet_lightning_console
+from .custom_evaluation import run_custom_loops
+from .eval_losses import average_losses, record_losses
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
+from .loop_objects import LoopObjects
 from .optim_backend import LightningOptimBackend
 from .param_schedulers import ParamSchedulers
 from .rng_state import gather_rng_states, restore_rng_state, rng_state_for_rank
@@ -78,7 +81,10 @@ class MMLightningModule(LightningModule):
             always after the last epoch/iteration); otherwise the Trainer's
             ``max_epochs`` and validation settings apply.
         val_cfg: ``val_cfg``; ``fp16=True`` runs validation under float16 autocast.
-        test_cfg: ``test_cfg``; ``fp16=True`` likewise.
+            A ``type`` whose loop has its own ``run``/``run_iter`` is run in
+            place of Lightning's validation loop (see
+            :mod:`~mmlightning.lightning.custom_evaluation`).
+        test_cfg: ``test_cfg``; likewise.
         data_preprocessor: Default ``data_preprocessor`` of a model config.
         auto_scale_lr: ``dict(enable=True, base_batch_size=N)``: the learning rates are
             multiplied by (batch size x world size) / N when the optimizers are built
@@ -122,11 +128,20 @@ class MMLightningModule(LightningModule):
         self.val_evaluator = build_evaluator(val_evaluator, 'val_evaluator')
         self.test_evaluator = build_evaluator(test_evaluator, 'test_evaluator')
         self.train_loop = TrainLoopSpec.from_cfg(train_cfg) if train_cfg else None
+        #: MMEngine's loop objects (``runner.train_loop``, ...), built during a run.
+        self.loops = LoopObjects(self.train_loop, val_cfg, test_cfg,
+                                 dict(val=val_evaluator, test=test_evaluator))
+        #: The ``runner`` of hooks and loops; a ``HookDispatcher`` sets its own.
+        self.runner_view: Any = None
+        #: ``'val'``/``'test'`` while a loop's own ``run()`` replaces Lightning's.
+        self.running_own_loop: str | None = None
         self.val_fp16 = bool((val_cfg or {}).get('fp16', False))
         self.test_fp16 = bool((test_cfg or {}).get('fp16', False))
         self.iter = 0
         self.last_val_metrics: dict[str, Any] = {}
         self.last_test_metrics: dict[str, Any] = {}
+        #: The losses ``val_step``/``test_step`` returned this epoch (MMEngine 0.10.7's).
+        self._eval_losses: dict[str, dict[str, Any]] = dict(val={}, test={})
         self._pending_state: dict[str, Any] = {}
         self._optim_backend = LightningOptimBackend(self)
         #: Whether the module steps the parameter schedulers itself; a
@@ -221,9 +236,52 @@ class MMLightningModule(LightningModule):
         return int(batch_size) * self.trainer.world_size
 
     def on_fit_start(self) -> None:
-        """With a ``train_cfg``, validate on MMEngine's schedule."""
+        """With a ``train_cfg``, validate on MMEngine's schedule and build ``runner.train_loop``."""
         if self.train_loop is not None:
             follow_mmengine_validation_schedule(self.trainer, self.train_loop, lambda: self.iter)
+            self.loops.train(self.get_runner_view(), self.trainer.train_dataloader)
+
+    # ---------------------------------------------------------------- loops
+    def setup(self, stage: str) -> None:
+        """Let the Trainer run a ``val_cfg``/``test_cfg`` loop that has its own ``run``."""
+        if self.loops.runs_itself('val') or self.loops.runs_itself('test'):
+            run_custom_loops(self.trainer)
+
+    def get_runner_view(self) -> Any:
+        """The ``runner`` of the loop objects: the hooks' one, or a view of this run."""
+        view = self.runner_view
+        if view is None or view.trainer is not self.trainer:
+            from .runner_view import RunnerView
+
+            view = self.runner_view = RunnerView(self.trainer, self)
+        return view
+
+    def runs_own_loop(self, stage: str) -> bool:
+        """Whether the ``stage`` (``'val'``/``'test'``) loop runs itself, not Lightning's."""
+        return self.loops.runs_itself(stage)
+
+    def own_loop(self, stage: str) -> Any:
+        """The ``stage`` loop object on the Trainer's dataloader (built on first use).
+
+        Raises:
+            RuntimeError: If the Trainer has no dataloader for ``stage``.
+        """
+        loaders = self.trainer.val_dataloaders if stage == 'val' else self.trainer.test_dataloaders
+        loader = loaders[0] if isinstance(loaders, (list, tuple)) and loaders else loaders
+        loop = self.loops.evaluation(stage, self.get_runner_view(), loader,
+                                     self.val_evaluator if stage == 'val' else self.test_evaluator)
+        if loop is None:
+            raise RuntimeError(f'{stage}_cfg.type needs a {stage}_dataloader to run')
+        return loop
+
+    def take_own_loop_metrics(self, stage: str, metrics: Any) -> None:
+        """The metrics a loop's own ``run()`` returned: what ``val()``/``test()`` return and
+        what the epoch end logs."""
+        metrics = dict(metrics) if isinstance(metrics, Mapping) else {}
+        if stage == 'val':
+            self.last_val_metrics = metrics
+        else:
+            self.last_test_metrics = metrics
 
     def on_train_start(self) -> None:
         """Set the accumulation counters (the last, shorter window also steps)."""
@@ -259,6 +317,7 @@ class MMLightningModule(LightningModule):
         """``model.val_step(batch)``; outputs go to the evaluator."""
         with _autocast_if(self.val_fp16, self.device):
             outputs = self.model.val_step(batch)
+        outputs = record_losses(outputs, self._eval_losses['val'])
         if self.val_evaluator is not None:
             self.val_evaluator.process(data_samples=outputs, data_batch=batch)
         return outputs
@@ -267,6 +326,7 @@ class MMLightningModule(LightningModule):
         """``model.test_step(batch)``; outputs go to the test evaluator."""
         with _autocast_if(self.test_fp16, self.device):
             outputs = self.model.test_step(batch)
+        outputs = record_losses(outputs, self._eval_losses['test'])
         if self.test_evaluator is not None:
             self.test_evaluator.process(data_samples=outputs, data_batch=batch)
         return outputs
@@ -278,27 +338,42 @@ class MMLightningModule(LightningModule):
     def on_validation_epoch_start(self) -> None:
         """Give the evaluator the dataset's metainfo (MMEngine's ValLoop does)."""
         _set_dataset_meta(self.val_evaluator, self.trainer.val_dataloaders)
+        self._eval_losses['val'].clear()
 
     def on_test_epoch_start(self) -> None:
         """Give the test evaluator the dataset's metainfo."""
         _set_dataset_meta(self.test_evaluator, self.trainer.test_dataloaders)
+        self._eval_losses['test'].clear()
+
+    def _evaluate(self, stage: str) -> dict[str, Any]:
+        """The evaluator's metrics over the whole set, with the averaged losses."""
+        evaluator = self.val_evaluator if stage == 'val' else self.test_evaluator
+        loaders = self.trainer.val_dataloaders if stage == 'val' else self.trainer.test_dataloaders
+        metrics = evaluator.evaluate(dataset_size(loaders))
+        if self._eval_losses[stage]:
+            metrics.update(average_losses(self._eval_losses[stage], stage))
+        return metrics
 
     def on_validation_epoch_end(self) -> None:
-        """Evaluate over the whole set, log, and feed ReduceOnPlateau schedulers."""
-        if self.val_evaluator is None:
+        """Evaluate over the whole set (or take a loop's own metrics), log, and feed
+        ReduceOnPlateau schedulers."""
+        if self.running_own_loop == 'val':
+            metrics = self.last_val_metrics
+        elif self.val_evaluator is None:
             return
-        metrics = self.val_evaluator.evaluate(dataset_size(self.trainer.val_dataloaders))
-        self.last_val_metrics = metrics
+        else:
+            metrics = self.last_val_metrics = self._evaluate('val')
         self._log_metrics(metrics)
         if not self.trainer.sanity_checking and self.step_schedulers:
             self.param_schedulers.step_metrics(metrics)
 
     def on_test_epoch_end(self) -> None:
-        """Evaluate the test set and log the metrics."""
-        if self.test_evaluator is not None:
-            metrics = self.test_evaluator.evaluate(dataset_size(self.trainer.test_dataloaders))
-            self.last_test_metrics = metrics
-            self._log_metrics(metrics)
+        """Evaluate the test set (or take a loop's own metrics) and log the metrics."""
+        if self.running_own_loop == 'test':
+            self._log_metrics(self.last_test_metrics)
+        elif self.test_evaluator is not None:
+            self.last_test_metrics = self._evaluate('test')
+            self._log_metrics(self.last_test_metrics)
 
     def _log_metrics(self, metrics: Mapping[str, Any]) -> None:
         # The evaluator returns the same values on every rank: 'max' keeps them exact.

@@ -4,11 +4,16 @@ Hooks see MMEngine's counters: ``iter`` counts finished training batches and
 ``epoch`` finished training epochs, so during the validation that follows an
 epoch, ``epoch`` already counts it (MMEngine increments before validating).
 Attributes the view does not support raise an ``AttributeError`` saying so.
+
+It is also the ``runner`` of MMEngine's loop objects (``runner.train_loop``,
+``val_loop``, ``test_loop``; see :mod:`~mmlightning.lightning.loop_objects`):
+they call ``runner.call_hook``, ``runner.model.val_step``,
+``runner.build_dataloader`` and read the counters from here.
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mmlightning import fileio
@@ -73,29 +78,106 @@ class EvalLoopView:
 
 
 class RunnerView:
-    """The ``runner`` argument of hooks under Lightning.
+    """The ``runner`` argument of hooks and loops under Lightning.
 
     Args:
         trainer: The Lightning Trainer.
         module: The :class:`MMLightningModule` being run.
         context: Values only a Runner knows (``work_dir``, ``cfg``,
             ``message_hub``, ...; see :data:`CONTEXT_ATTRIBUTES`).
+        call_hook: Calls a hook point on every hook (``HookDispatcher.call``);
+            without it ``call_hook`` calls nothing.
+        hooks: The hooks, in priority order.
     """
 
     def __init__(self, trainer: Trainer, module: MMLightningModule,
-                 context: Mapping[str, Any] | None = None) -> None:
+                 context: Mapping[str, Any] | None = None,
+                 call_hook: Callable[..., None] | None = None,
+                 hooks: Sequence[Any] = ()) -> None:
         self.trainer = trainer
         self.pl_module = module
         self._context = dict(context or {})
+        self._call_hook = call_hook
+        self._hooks = list(hooks)
         self.epoch_finished = False
         self.iter_offset = 0
-        self.train_loop = TrainLoopView(self)
+        self._train_loop_view = TrainLoopView(self)
 
     @property
-    def _train_loop(self) -> TrainLoopView | None:
+    def _train_loop(self) -> Any:
         """The train loop while fitting, else ``None`` (a standalone ``val()``/``test()``)."""
         stage = getattr(getattr(self.trainer, 'state', None), 'fn', None)
         return self.train_loop if stage == 'fit' else None
+
+    # ------------------------------------------------------------ hooks
+    def call_hook(self, fn_name: str, **kwargs: Any) -> None:
+        """Call ``fn_name`` on every hook that has it, in priority order (MMEngine's)."""
+        if self._call_hook is not None:
+            self._call_hook(fn_name, **kwargs)
+
+    @property
+    def hooks(self) -> list[Any]:
+        """The hooks, in priority order."""
+        return list(self._hooks)
+
+    # ------------------------------------------------------------ loops
+    @property
+    def train_loop(self) -> Any:
+        """MMEngine's train loop object, its counters brought up to date; before it is built
+        (or without a ``train_cfg``), a view with the same counters and ``stop_training``."""
+        loop = self._loop_object('train')
+        if loop is None:
+            return self._train_loop_view
+        self.flush_train_loop()
+        spec = self.pl_module.train_loop
+        progress = self.epoch if spec.by_epoch else self.iter
+        loop._epoch, loop._iter = self.epoch, self.iter
+        if progress > 0:  # MMEngine decides the interval after each epoch (or iteration)
+            loop.val_interval = spec.interval_at(progress + 1)
+        loop.stop_training = bool(self.trainer.should_stop)
+        return loop
+
+    def flush_train_loop(self) -> None:
+        """Stop training if a hook set ``runner.train_loop.stop_training``."""
+        loop = self._loop_object('train')
+        if loop is not None and loop.stop_training:
+            self.trainer.should_stop = True
+
+    def _loop_object(self, stage: str) -> Any:
+        loops = getattr(self.pl_module, 'loops', None)
+        return loops.get(stage) if loops is not None else None
+
+    def _eval_loop(self, stage: str) -> Any:
+        """The ``stage`` loop object on the Trainer's dataloader (built on first use), or a
+        view of the dataloader and the evaluator while there is none."""
+        dataloader = self.val_dataloader if stage == 'val' else self.test_dataloader
+        evaluator = self.val_evaluator if stage == 'val' else self.test_evaluator
+        loops = getattr(self.pl_module, 'loops', None)
+        loop = loops.evaluation(stage, self, dataloader, evaluator) if loops is not None \
+            else None
+        return loop if loop is not None else EvalLoopView(dataloader, evaluator)
+
+    # ----------------------------------------------------- builders
+    @staticmethod
+    def build_dataloader(dataloader: Any, seed: int | None = None,
+                         diff_rank_seed: bool = False) -> Any:
+        """MMEngine's ``Runner.build_dataloader`` (a dataloader passes through)."""
+        from mmlightning.dataset import build_dataloader
+
+        return build_dataloader(dataloader, seed=seed, diff_rank_seed=diff_rank_seed)
+
+    @staticmethod
+    def build_evaluator(evaluator: Any) -> Any:
+        """MMEngine's ``Runner.build_evaluator``."""
+        from .evaluation import build_evaluator
+
+        return build_evaluator(evaluator)
+
+    @property
+    def _randomness_cfg(self) -> dict[str, Any]:
+        """The ``randomness`` settings the Runner passed (``seed``, ``diff_rank_seed``, ...)."""
+        keys = ('seed', 'deterministic', 'diff_rank_seed')
+        return {key: self._context[key] for key in keys if key in self._context}
 
     # -------------------------------------------------------- counters
     @property
@@ -126,6 +208,11 @@ class RunnerView:
         return self.pl_module.model
 
     @property
+    def data_preprocessor(self) -> Any:
+        """The model's data preprocessor."""
+        return self.pl_module.model.data_preprocessor
+
+    @property
     def optim_wrapper(self) -> Any:
         return self.pl_module.optim_wrapper
 
@@ -154,12 +241,14 @@ class RunnerView:
         return self.pl_module.test_evaluator
 
     @property
-    def val_loop(self) -> EvalLoopView:
-        return EvalLoopView(self.val_dataloader, self.val_evaluator)
+    def val_loop(self) -> Any:
+        """MMEngine's validation loop object (``val_cfg``)."""
+        return self._eval_loop('val')
 
     @property
-    def test_loop(self) -> EvalLoopView:
-        return EvalLoopView(self.test_dataloader, self.test_evaluator)
+    def test_loop(self) -> Any:
+        """MMEngine's test loop object (``test_cfg``)."""
+        return self._eval_loop('test')
 
     @property
     def rank(self) -> int:

@@ -14,7 +14,7 @@ _TORCH = 'mmlightning.registry.torch_modules'
 
 RUNNERS = Registry('runner', build_func=build_runner_from_cfg, scope='mmlightning')
 RUNNER_CONSTRUCTORS = Registry('runner constructor', scope='mmlightning')
-LOOPS = Registry('loop', scope='mmlightning')
+LOOPS = Registry('loop', scope='mmlightning', locations=['mmlightning.runner.loops'])
 HOOKS = Registry('hook', scope='mmlightning', locations=['mmlightning.hooks'])
 STRATEGIES = Registry('strategy', scope='mmlightning')
 

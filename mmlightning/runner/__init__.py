@@ -2,12 +2,14 @@
 from mmlightning.hooks.priority import Priority, get_priority
 from mmlightning.logging import LogProcessor
 
+from .base_loop import BaseLoop
 from .checkpoint_loading import load_weights
+from .loops import EpochBasedTrainLoop, IterBasedTrainLoop, TestLoop, ValLoop
 from .runner import Runner
 from .utils import set_random_seed
 
-__all__ = ['LogProcessor', 'Priority', 'Runner', 'get_priority', 'load_weights',
-           'set_random_seed']
+__all__ = ['BaseLoop', 'EpochBasedTrainLoop', 'IterBasedTrainLoop', 'LogProcessor', 'Priority',
+           'Runner', 'TestLoop', 'ValLoop', 'get_priority', 'load_weights', 'set_random_seed']
 
 from .activation_checkpointing import turn_on_activation_checkpointing  # noqa: E402
 from .amp import autocast  # noqa: E402

@@ -226,6 +226,7 @@ class Runner:
                 work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,
                 experiment_name=self.experiment_name, cfg=self.cfg, seed=self.seed,
                 deterministic=self._randomness.get('deterministic', False),
+                diff_rank_seed=self._randomness.get('diff_rank_seed', False),
                 launcher=self._args.get('launcher', 'none'), logger=self.logger,
                 message_hub=self.message_hub, visualizer=self.visualizer,
                 log_processor=self.log_processor, default_scope=self.default_scope.scope_name,
@@ -283,6 +284,26 @@ class Runner:
     def max_iters(self) -> int | None:
         """Iterations the whole training takes."""
         return self.module.max_iters
+
+    @property
+    def train_loop(self) -> Any:
+        """MMEngine's train loop object (``train_cfg``), once training built it; else ``None``."""
+        return self._loop('train')
+
+    @property
+    def val_loop(self) -> Any:
+        """MMEngine's validation loop object (``val_cfg``), once a run built it; else ``None``."""
+        return self._loop('val')
+
+    @property
+    def test_loop(self) -> Any:
+        """MMEngine's test loop object (``test_cfg``), once a run built it; else ``None``."""
+        return self._loop('test')
+
+    def _loop(self, stage: str) -> Any:
+        if self.module.loops.get(stage) is None:
+            return None
+        return getattr(self.module.get_runner_view(), f'{stage}_loop')  # counters up to date
 
     # -------------------------------------------------------------- runs
     def train(self) -> nn.Module:

@@ -14,17 +14,77 @@ def test_epoch_and_iter_forms() -> None:
     assert TrainLoopSpec.from_cfg(dict(type='EpochBasedTrainLoop', max_epochs=1)).by_epoch
 
 
-@pytest.mark.parametrize('cfg, message', [
-    (dict(type='MyLoop', max_epochs=1), "train_cfg.type='MyLoop' is not supported"),
-    (dict(by_epoch=True), 'train_cfg.max_epochs must be a positive int'),
-    (dict(by_epoch=False, max_epochs=3), 'train_cfg.max_iters must be a positive int'),
-    (dict(type='EpochBasedTrainLoop', by_epoch=True, max_epochs=1), 'sets both type and by_epoch'),
-    (dict(max_epochs=2, val_intervl=1), r"unknown keys \['val_intervl'\]"),
-    (dict(max_epochs=2, val_interval=0), 'val_interval must be >= 1'),
+@pytest.mark.parametrize('cfg, error, message', [
+    (dict(type='MyLoop', max_epochs=1), KeyError,
+     r"MyLoop is not in the mmlightning::loop registry \(while building train_cfg"),
+    (dict(by_epoch=True), ValueError, 'train_cfg.max_epochs must be a positive int'),
+    (dict(by_epoch=False, max_epochs=3), ValueError, 'train_cfg.max_iters must be a positive int'),
+    (dict(type='EpochBasedTrainLoop', by_epoch=True, max_epochs=1), RuntimeError,
+     'Only one of `type` or `by_epoch` can exist in `loop_cfg`: train_cfg sets both'),
+    (dict(max_epochs=2, val_intervl=1), ValueError,
+     r"unknown keys \['val_intervl'\]: EpochBasedTrainLoop takes .*\. "
+     "Did you mean one of 'val_interval'"),
+    (dict(max_epochs=2, val_interval=0), ValueError, 'val_interval must be >= 1'),
+    (dict(type='ValLoop', max_epochs=1), TypeError,
+     "train_cfg.type='ValLoop' .* is not a subclass of EpochBasedTrainLoop or IterBasedTrainLoop"),
 ])
-def test_bad_train_cfg(cfg: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+def test_bad_train_cfg(cfg: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
         TrainLoopSpec.from_cfg(cfg)
+
+
+def test_loop_class_and_mmengine_defaults() -> None:
+    from mmlightning.runner import EpochBasedTrainLoop, IterBasedTrainLoop
+
+    spec = TrainLoopSpec.from_cfg(dict(by_epoch=False, max_iters=3000))
+    assert spec.loop_cls is IterBasedTrainLoop and spec.val_interval == 1000  # MMEngine default
+    spec = TrainLoopSpec.from_cfg(dict(type=EpochBasedTrainLoop, max_epochs=3,
+                                       dynamic_intervals=[(2, 1)]))
+    assert spec.loop_cls is EpochBasedTrainLoop and spec.loop_arguments() == dict(
+        max_epochs=3, val_begin=1, val_interval=1, dynamic_intervals=[[2, 1]])
+
+
+def test_loop_classes_are_classified_by_their_methods() -> None:
+    from mmlightning.lightning.loop_classes import check_train_loop_class, runs_itself
+    from mmlightning.runner import BaseLoop, IterBasedTrainLoop, TestLoop, ValLoop
+
+    class AddsArguments(ValLoop):
+        def __init__(self, *args, extra: int = 0, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+
+    class OwnIter(TestLoop):
+        def run_iter(self, idx, data_batch) -> None:
+            pass
+
+    class OwnLoop(BaseLoop):
+        def run(self) -> None:
+            pass
+
+    class Inherits(OwnIter):
+        pass
+
+    assert not runs_itself(ValLoop) and not runs_itself(AddsArguments)
+    assert runs_itself(OwnIter) and runs_itself(OwnLoop) and runs_itself(Inherits)
+    assert check_train_loop_class(IterBasedTrainLoop) is False
+
+    class OwnEpoch(IterBasedTrainLoop):
+        def run_iter(self, data_batch) -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"train_cfg.type='OwnEpoch' \(.*OwnEpoch\) overrides "
+                                        'run_iter'):
+        check_train_loop_class(OwnEpoch)
+
+
+def test_mmengine_loops_count_as_builtin() -> None:
+    loops = pytest.importorskip('mmengine.runner.loops')
+    from mmlightning.lightning.loop_classes import check_train_loop_class, runs_itself
+
+    class MMEngineSubclass(loops.ValLoop):
+        pass
+
+    assert not runs_itself(loops.ValLoop) and not runs_itself(MMEngineSubclass)
+    assert check_train_loop_class(loops.EpochBasedTrainLoop) is True
 
 
 def test_validation_schedule_like_mmengine() -> None:
