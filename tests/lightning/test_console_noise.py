@@ -31,12 +31,15 @@ def test_fit_prints_no_tip_and_no_leafspec_warning(tmp_path, caplog: pytest.LogC
     data = TensorDataset(torch.randn(8, 2), torch.randn(8, 1))
     loader = DataLoader(data, batch_size=4, collate_fn=lambda b: dict(
         inputs=torch.stack([x for x, _ in b]), data_samples=torch.stack([y for _, y in b])))
-    trainer = lightning.Trainer(max_epochs=1, default_root_dir=tmp_path, accelerator='cpu',
-                                enable_progress_bar=False, enable_model_summary=False)
-    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.INFO):
+    # other tests may have quietened Lightning's loggers: listen at INFO on the two that speak
+    with warnings.catch_warnings(record=True) as caught, \
+            caplog.at_level(logging.INFO, logger='lightning.pytorch'), \
+            caplog.at_level(logging.INFO, logger='lightning.pytorch.utilities.rank_zero'):
         warnings.simplefilter('default')  # what a script sees: each warning once
         module_filters_back = MMLightningModule(Regressor())  # reinstalls the filters
         del module_filters_back
+        trainer = lightning.Trainer(max_epochs=1, default_root_dir=tmp_path, accelerator='cpu',
+                                    enable_progress_bar=False, enable_model_summary=False)
         trainer.fit(module, loader)
     assert trainer.global_step > 0
     assert not [w for w in caught if 'LeafSpec' in str(w.message)]
