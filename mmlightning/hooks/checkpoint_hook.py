@@ -62,10 +62,13 @@ class CheckpointHook(Hook):
         greater_keys: Names (or parts of names) of metrics where greater is
             better; default :attr:`_default_greater_keys`.
         less_keys: Likewise where less is better; default ``['loss']``.
-        file_client_args: Not supported (checkpoints are local files).
+        file_client_args: Deprecated (MMEngine's too); only a local backend
+            (``dict(backend='disk')``) is accepted.
         filename_tmpl: Name of the periodic checkpoints, with ``{}`` for the
             epoch or iteration; default ``'epoch_{}.ckpt'``/``'iter_{}.ckpt'``.
-        backend_args: Not supported (checkpoints are local files).
+        backend_args: Only a local backend (``dict(backend='local')``) is
+            accepted: Lightning's CheckpointIO writes the files, through fsspec
+            for a URL ``out_dir``.
         published_keys: Checkpoint keys (e.g. ``['meta', 'state_dict']``) of a
             weights-only ``<name>-<sha256[:8]>.pth`` published from the last
             and best checkpoints after training.
@@ -96,11 +99,7 @@ class CheckpointHook(Hook):
         if kwargs:
             raise TypeError(f'CheckpointHook got unknown arguments {sorted(kwargs)}; '
                             'remove them (extra save_checkpoint arguments are not supported)')
-        if file_client_args is not None or backend_args is not None:
-            raise ValueError('CheckpointHook writes through Lightning\'s CheckpointIO, which '
-                             'takes no file_client_args/backend_args; remove them (out_dir '
-                             'may be any fsspec URL, its credentials set through fsspec\'s '
-                             'configuration or the environment)')
+        _check_storage_args(file_client_args, backend_args)
         if save_begin < 0:
             raise ValueError(f'save_begin must be >= 0, got {save_begin}')
         self.interval = interval
@@ -109,6 +108,8 @@ class CheckpointHook(Hook):
         self.save_param_scheduler = save_param_scheduler
         self._out_dir_arg = out_dir
         self.out_dir = None if out_dir is None else str(out_dir)  # type: ignore[assignment]
+        self.file_client_args = file_client_args
+        self.backend_args = backend_args
         self.max_keep_ckpts = max_keep_ckpts
         self.save_last = save_last
         self.save_begin = save_begin
@@ -129,6 +130,19 @@ class CheckpointHook(Hook):
         #: MMEngine's message-hub entries, saved in and restored from checkpoints.
         self.runtime_info: dict[str, Any] = {}
         self._training = False
+
+    # ---------------------------------------------------------- storage
+    @property
+    def file_client(self) -> fileio.FileClient:
+        """MMEngine's (deprecated) ``FileClient`` of ``out_dir``, made on first use."""
+        return fileio.FileClient.infer_client(self.file_client_args, self.out_dir)
+
+    @property
+    def file_backend(self) -> Any:
+        """The storage backend of ``out_dir`` (the ``file_client`` with ``file_client_args``)."""
+        if self.file_client_args is not None:
+            return self.file_client
+        return fileio.get_file_backend(self.out_dir, backend_args=self.backend_args)
 
     # ------------------------------------------------------------ rules
     def _init_rule(self, rules: list[str | None], key_indicators: list[str]) -> None:
@@ -369,3 +383,26 @@ def _parse_published_keys(keys: Any) -> list[str] | None:
     if len(set(keys)) != len(keys):
         raise ValueError(f'published_keys={list(keys)} has duplicates; list each key once')
     return list(keys)
+
+
+#: Storage backends CheckpointHook can honour: Lightning's CheckpointIO writes local files.
+_LOCAL_BACKENDS = ('disk', 'local')
+
+
+def _check_storage_args(file_client_args: dict | None, backend_args: dict | None) -> None:
+    """Accept MMEngine's storage arguments when they name a local backend.
+
+    Raises:
+        ValueError: If both are set (MMEngine's check), or one names another backend.
+    """
+    if file_client_args is not None and backend_args is not None:
+        raise ValueError('"file_client_args" and "backend_args" cannot be set at the same '
+                         'time. Pass only backend_args (file_client_args is deprecated).')
+    for name, args in (('file_client_args', file_client_args), ('backend_args', backend_args)):
+        backend = (args or {}).get('backend', 'local')
+        if args is not None and (backend not in _LOCAL_BACKENDS or set(args) - {'backend'}):
+            raise ValueError(f'CheckpointHook: {name}={args!r} is not supported: Lightning\'s '
+                             'CheckpointIO writes the checkpoints, so only a local backend '
+                             f'({_LOCAL_BACKENDS}) can be named; remove it (out_dir may be any '
+                             'fsspec URL, its credentials set through fsspec\'s configuration '
+                             'or the environment)')

@@ -28,7 +28,8 @@ def get_priority(priority: int | str | Priority) -> int:
     if isinstance(priority, Priority):
         return priority.value
     if isinstance(priority, bool):
-        raise TypeError(f'priority must be an int, a str or a Priority, got {priority!r}')
+        raise TypeError(f'priority must be an integer or Priority enum value (or its name), '
+                        f'got {priority!r}')
     if isinstance(priority, int):
         if not 0 <= priority <= 100:
             raise ValueError(f'priority must be between 0 and 100, got {priority}')
@@ -42,4 +43,5 @@ def get_priority(priority: int | str | Priority) -> int:
             names = [p.name for p in Priority]
             raise ValueError(f'unknown priority {priority!r}; use one of {", ".join(names)} or '
                              f'an int in 0-100.{did_you_mean(priority.upper(), names)}') from None
-    raise TypeError(f'priority must be an int, a str or a Priority, got {priority!r}')
+    raise TypeError(f'priority must be an integer or Priority enum value (or its name), got '
+                    f'{priority!r}')

@@ -125,6 +125,11 @@ class RunnerView:
         """The model (the ``BaseModel``, not the LightningModule)."""
         return self.pl_module.model
 
+    @model.setter
+    def model(self, model: Any) -> None:
+        # PrepareTTAHook wraps the model before testing, MMEngine's way
+        self.pl_module.model = model
+
     @property
     def optim_wrapper(self) -> Any:
         return self.pl_module.optim_wrapper
