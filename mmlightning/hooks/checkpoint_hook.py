@@ -30,6 +30,7 @@ from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
 from .checkpoint_files import publish_checkpoint, remove_checkpoint
+from .errors import HookArgumentError, HookArgumentTypeError
 from .hook import DATA_BATCH, Hook
 from .metric_rules import DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS, RULE_MAP, infer_rule
 
@@ -195,15 +196,22 @@ class CheckpointHook(Hook):
         _logger(runner).info(f'Checkpoints will be saved to {self.out_dir}.')
         if self.save_best is not None:
             if len(self.key_indicators) == 1:
-                self.best_ckpt_path = self.runtime_info.get('best_ckpt')
+                self.best_ckpt_path = self._resumed_info(runner, 'best_ckpt')
             else:
-                self.best_ckpt_path_dict = {key: self.runtime_info.get(f'best_ckpt_{key}')
+                self.best_ckpt_path_dict = {key: self._resumed_info(runner, f'best_ckpt_{key}')
                                             for key in self.key_indicators}
         if self.max_keep_ckpts > 0:
             keep_ids = list(self.runtime_info.get('keep_ckpt_ids', []))
             while len(keep_ids) > self.max_keep_ckpts:
                 remove_checkpoint(self._step_path(keep_ids.pop(0)))
             self.keep_ckpt_ids = deque(keep_ids, self.max_keep_ckpts)
+
+    def _resumed_info(self, runner: Any, key: str) -> Any:
+        """``key`` of the resumed checkpoint's state, else of the message hub (MMEngine's)."""
+        if key in self.runtime_info:
+            return self.runtime_info[key]
+        hub = getattr(runner, 'message_hub', None)
+        return hub.get_info(key) if hub is not None else None
 
     def after_train_iter(self, runner: Any, batch_idx: int, data_batch: DATA_BATCH = None,
                          outputs: dict | None = None) -> None:
@@ -352,13 +360,16 @@ def _parse_save_best(save_best: Any) -> list[str] | None:
     if isinstance(save_best, str):
         return [save_best]
     if not _is_str_seq(save_best):
-        raise TypeError(f'save_best must be a metric name, a list of them or None, '
-                        f'got {save_best!r}')
+        raise HookArgumentTypeError(f'"save_best" should be a str or list of str or None: '
+                                    f'save_best must be a metric name, a list of them or None, '
+                                    f'got {save_best!r}')
     if 'auto' in save_best and len(save_best) > 1:
-        raise ValueError(f"save_best={list(save_best)}: 'auto' cannot be combined with other "
-                         "keys; use save_best='auto' alone")
+        raise HookArgumentError(f'Only support one "auto" in "save_best" list: '
+                                f"save_best={list(save_best)}: 'auto' cannot be combined with "
+                                "other keys; use save_best='auto' alone")
     if len(set(save_best)) != len(save_best):
-        raise ValueError(f'save_best={list(save_best)} has duplicates; list each key once')
+        raise HookArgumentError(f'Find duplicate element in "save_best": '
+                                f'save_best={list(save_best)} has duplicates; list each key once')
     return list(save_best)
 
 
@@ -366,10 +377,12 @@ def _parse_rules(rule: Any, num_keys: int) -> list[str | None]:
     if rule is None or isinstance(rule, str):
         return [rule]
     if not _is_str_seq(rule):
-        raise TypeError(f"rule must be 'greater', 'less', None or a list of them, got {rule!r}")
+        raise HookArgumentTypeError(f'"rule" should be a str or list of str or None: rule must '
+                                    f"be 'greater', 'less', None or a list of them, got {rule!r}")
     if len(rule) not in (1, num_keys):
-        raise ValueError(f'rule={list(rule)}: give one rule, or one per save_best key '
-                         f'({num_keys})')
+        raise HookArgumentError(f'Number of "rule" must be 1 or the same as number of '
+                                f'"save_best", but got {len(rule)}: rule={list(rule)}: give one '
+                                f'rule, or one per save_best key ({num_keys})')
     return list(rule)
 
 

@@ -242,7 +242,12 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
 
     # -------------------------------------------------------------- runs
     def train(self) -> nn.Module:
-        """Train (MMEngine's ``Runner.train``) and return the model."""
+        """Train (MMEngine's ``Runner.train``) and return the model.
+
+        Raises:
+            RuntimeError: If the runner has no ``train_dataloader``/``train_cfg``/``optim_wrapper``.
+        """
+        self._check_stage('train', ('train_dataloader', 'train_cfg', 'optim_wrapper'))
         self._init_model_weights()
         if not self.resume:
             self._load_for_evaluation()
@@ -252,18 +257,34 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         return self.model
 
     def val(self) -> dict[str, Any]:
-        """Validate once and return the metrics."""
+        """Validate once and return the metrics.
+
+        Raises:
+            RuntimeError: If the runner has no ``val_dataloader``/``val_cfg``/``val_evaluator``.
+        """
+        self._check_stage('val', ('val_dataloader', 'val_cfg', 'val_evaluator'))
         self._load_for_evaluation()
         with self._uploading_logs():
             self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_val_metrics)
 
     def test(self) -> dict[str, Any]:
-        """Test once and return the metrics."""
+        """Test once and return the metrics.
+
+        Raises:
+            RuntimeError: If the runner has no ``test_dataloader``/``test_cfg``/``test_evaluator``.
+        """
+        self._check_stage('test', ('test_dataloader', 'test_cfg', 'test_evaluator'))
         self._load_for_evaluation()
         with self._uploading_logs():
             self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_test_metrics)
+
+    def _check_stage(self, stage: str, names: tuple[str, str, str]) -> None:
+        if self._args.get(names[0]) is None:
+            raise RuntimeError(f'`self._{stage}_loop` should not be None when calling {stage} '
+                               f'method. Please provide `{names[0]}`, `{names[1]}` and '
+                               f'`{names[2]}` arguments when initializing runner.')
 
     @contextlib.contextmanager
     def _uploading_logs(self) -> Iterator[None]:

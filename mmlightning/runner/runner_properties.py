@@ -179,5 +179,10 @@ class RunnerPropertiesMixin:
 
     @property
     def max_iters(self) -> int | None:
-        """Iterations the whole training takes."""
-        return self.module.max_iters
+        """Iterations the whole training takes (epoch-based before a run: ``max_epochs``
+        times the length of the train dataloader, built for it, as MMEngine's loop does)."""
+        max_iters = self.module.max_iters
+        loop = self.module.train_loop
+        if max_iters is None and loop is not None and loop.by_epoch:
+            return loop.max_epochs * len(self.train_dataloader)
+        return max_iters

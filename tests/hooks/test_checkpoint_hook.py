@@ -12,8 +12,8 @@ import torch
 from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 
 import mmlightning
-from mmlightning.fileio import FileClient, LocalBackend
 from mmlightning.evaluator import BaseMetric
+from mmlightning.fileio import FileClient, LocalBackend
 from mmlightning.hooks import CheckpointHook, Hook
 from mmlightning.model.checkpoint import torch_load
 from mmlightning.runner.checkpoint_loading import load_weights
