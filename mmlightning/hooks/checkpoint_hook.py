@@ -344,14 +344,15 @@ def _is_str_seq(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
 
 
-def _str_list(value: Any, name: str, default: list[str]) -> list[str]:
+def _str_list(value: Any, name: str, default: list[str]) -> Sequence[str]:
+    """MMEngine's keys: a str becomes a 1-tuple, a list or tuple is kept as given."""
     if value is None:
         return list(default)
     if isinstance(value, str):
-        return [value]
+        return (value,)
     if not _is_str_seq(value):
-        raise TypeError(f'{name} must be a str or a sequence of str, got {value!r}')
-    return list(value)
+        raise HookArgumentTypeError(f'{name} must be a str or a sequence of str, got {value!r}')
+    return value if isinstance(value, (list, tuple)) else list(value)
 
 
 def _parse_save_best(save_best: Any) -> list[str] | None:
