@@ -21,7 +21,13 @@ from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
 from mmlightning.dist import is_distributed
-from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
+from mmlightning.optim import (
+    AmpOptimWrapper,
+    OptimWrapper,
+    OptimWrapperDict,
+    build_optim_wrapper,
+    scale_lr,
+)
 from mmlightning.registry import MODELS
 
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
@@ -72,6 +78,9 @@ class MMLightningModule(LightningModule):
         val_cfg: ``val_cfg``; ``fp16=True`` runs validation under float16 autocast.
         test_cfg: ``test_cfg``; ``fp16=True`` likewise.
         data_preprocessor: Default ``data_preprocessor`` of a model config.
+        auto_scale_lr: ``dict(enable=True, base_batch_size=...)`` scales the lr by
+            ``world_size * batch_size / base_batch_size`` once the wrappers are
+            built, before the schedulers (MMEngine's ``Runner.scale_lr``).
 
     Example::
 
@@ -86,7 +95,8 @@ class MMLightningModule(LightningModule):
                  test_evaluator: Any = None, train_cfg: Mapping[str, Any] | None = None,
                  val_cfg: Mapping[str, Any] | None = None,
                  test_cfg: Mapping[str, Any] | None = None,
-                 data_preprocessor: Mapping[str, Any] | None = None) -> None:
+                 data_preprocessor: Mapping[str, Any] | None = None,
+                 auto_scale_lr: Mapping[str, Any] | None = None) -> None:
         super().__init__()
         self.automatic_optimization = False
         if isinstance(model, Mapping):
@@ -101,6 +111,7 @@ class MMLightningModule(LightningModule):
         self.optim_wrapper_cfg = lightning_optim_cfg(optim_wrapper)
         self.wanted_precision = precision_of(optim_wrapper)
         self.optim_wrapper: OptimWrapper | None = None
+        self.auto_scale_lr = dict(auto_scale_lr) if auto_scale_lr else None
         self.param_schedulers = ParamSchedulers(param_scheduler)
         self.val_evaluator = build_evaluator(val_evaluator)
         self.test_evaluator = build_evaluator(test_evaluator)
@@ -135,7 +146,7 @@ class MMLightningModule(LightningModule):
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
         """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...)."""
         keys = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
-                'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor')
+                'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor', 'auto_scale_lr')
         return cls(cfg['model'], **{key: cfg.get(key) for key in keys})
 
     # -------------------------------------------------------------- counters
@@ -182,6 +193,9 @@ class MMLightningModule(LightningModule):
             child.backend = self._optim_backend
         self.optim_wrapper = wrapper
         self.trainer.fit_loop.setup_data()
+        if self.auto_scale_lr and self.auto_scale_lr.get('enable', False):
+            batch_size = getattr(self.trainer.train_dataloader, 'batch_size', None) or 1
+            scale_lr(wrapper, self.auto_scale_lr, self.trainer.world_size * batch_size)
         by_iter = self.train_loop is not None and not self.train_loop.by_epoch
         self.param_schedulers.build(wrapper, int(self.trainer.num_training_batches),
                                     None if by_iter else self.max_epochs, self.max_iters)

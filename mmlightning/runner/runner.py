@@ -101,7 +101,7 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         self.module = MMLightningModule(
             model, optim_wrapper=optim_wrapper, param_scheduler=param_scheduler,
             val_evaluator=val_evaluator, test_evaluator=test_evaluator, train_cfg=train_cfg,
-            val_cfg=val_cfg, test_cfg=test_cfg)
+            val_cfg=val_cfg, test_cfg=test_cfg, auto_scale_lr=auto_scale_lr)
         self._optim_wrapper = optim_wrapper
         self.datamodule = MMDataModule(
             train_dataloader=train_dataloader, val_dataloader=val_dataloader,

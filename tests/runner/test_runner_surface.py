@@ -184,3 +184,12 @@ def test_dump_config_names_the_file_after_the_timestamp(experiment: dict) -> Non
 
     runner = Runner.from_cfg(Config(copy.deepcopy(experiment)))
     assert Path(runner.work_dir, f'{runner.timestamp}.py').is_file()
+
+
+def test_auto_scale_lr_is_applied_before_the_schedulers(experiment: dict) -> None:
+    experiment['auto_scale_lr'] = dict(enable=True, base_batch_size=8)
+    experiment['param_scheduler'] = dict(type='MultiStepLR', milestones=[5])
+    runner = Runner(**experiment)
+    runner.train()
+    assert runner.optim_wrapper.optimizer.param_groups[0]['lr'] == pytest.approx(0.05)
+    assert runner.param_schedulers[0].base_values == [pytest.approx(0.05)]
