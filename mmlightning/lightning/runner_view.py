@@ -72,7 +72,26 @@ class EvalLoopView:
         self.evaluator = evaluator
 
 
-class RunnerView:
+class DistInfoMixin:
+    """MMEngine's ``rank``, ``world_size`` and ``distributed``, read from the process group."""
+
+    @property
+    def rank(self) -> int:
+        """This process's rank (0 before Lightning started the processes)."""
+        return get_dist_info()[0]
+
+    @property
+    def world_size(self) -> int:
+        """The number of processes (1 before Lightning started them)."""
+        return get_dist_info()[1]
+
+    @property
+    def distributed(self) -> bool:
+        """Whether this process is one of several."""
+        return self.world_size > 1
+
+
+class RunnerView(DistInfoMixin):
     """The ``runner`` argument of hooks under Lightning.
 
     Args:
@@ -165,18 +184,6 @@ class RunnerView:
     @property
     def test_loop(self) -> EvalLoopView:
         return EvalLoopView(self.test_dataloader, self.test_evaluator)
-
-    @property
-    def rank(self) -> int:
-        return get_dist_info()[0]
-
-    @property
-    def world_size(self) -> int:
-        return get_dist_info()[1]
-
-    @property
-    def distributed(self) -> bool:
-        return self.world_size > 1
 
     # ------------------------------------------------------ checkpoints
     def save_checkpoint(self, out_dir: str, filename: str, file_client_args: dict | None = None,

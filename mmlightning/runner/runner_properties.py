@@ -13,11 +13,11 @@ from typing import Any
 
 from torch import nn
 
-from mmlightning.dist import get_dist_info
+from mmlightning.lightning.runner_view import DistInfoMixin
 from mmlightning.model.wrappers.utils import is_model_wrapper
 
 
-class RunnerPropertiesMixin:
+class RunnerPropertiesMixin(DistInfoMixin):
     """``experiment_name``, ``log_dir``, ``rank``, ``world_size``, ``distributed``,
     ``launcher``, ``deterministic``, ``model_name``, the counters and the components."""
 
@@ -51,21 +51,6 @@ class RunnerPropertiesMixin:
     def launcher(self) -> str:
         """The config's ``launcher`` (``'none'``, ``'pytorch'``, ``'slurm'``, ``'mpi'``)."""
         return self._args.get('launcher') or 'none'
-
-    @property
-    def rank(self) -> int:
-        """This process's rank (0 before Lightning started the processes)."""
-        return get_dist_info()[0]
-
-    @property
-    def world_size(self) -> int:
-        """The number of processes (1 before Lightning started them)."""
-        return get_dist_info()[1]
-
-    @property
-    def distributed(self) -> bool:
-        """Whether this process is one of several."""
-        return self.world_size > 1
 
     @property
     def deterministic(self) -> bool:
