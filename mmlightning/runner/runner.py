@@ -24,6 +24,7 @@ from mmlightning.dist import is_main_process
 from mmlightning.registry import RUNNERS, DefaultScope
 
 from .checkpoint_loading import load_weights
+from .checkpoint_methods import CheckpointMethodsMixin
 from .component_builders import ComponentBuildersMixin
 from .hook_registration import DEFAULT_HOOKS, HookRegistrationMixin
 from .launched_group import join_launched_group, shared_timestamp
@@ -38,7 +39,8 @@ __all__ = ['DEFAULT_HOOKS', 'Runner']
 
 
 @RUNNERS.register_module()
-class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixin):
+class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixin,
+             CheckpointMethodsMixin):
     """Runs an MMEngine-style experiment with the Lightning Trainer.
 
     The arguments are MMEngine's ``Runner`` arguments (see its documentation),
@@ -78,7 +80,7 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         self._experiment_name = self._unique_experiment_name(experiment_name)
         self._log_dir = osp.join(self._work_dir_info.local, self.timestamp)
         self.load_from = load_from
-        self.resume = resume
+        self._resume = resume
         self._has_loaded = False
         self.default_scope = DefaultScope.get_instance(self.experiment_name,
                                                        scope_name=default_scope)
@@ -218,7 +220,7 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
                 launcher=self._args.get('launcher', 'none'), logger=self.logger,
                 message_hub=self.message_hub, visualizer=self.visualizer,
                 log_processor=self.log_processor, default_scope=self.default_scope.scope_name,
-                _resume=bool(self.resume)))
+                _resume=bool(self._resume)))
             dispatcher.hooks = self._hooks  # shared: hooks registered later run too
             self._dispatcher = dispatcher
             kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
@@ -249,7 +251,7 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         """
         self._check_stage('train', ('train_dataloader', 'train_cfg', 'optim_wrapper'))
         self._init_model_weights()
-        if not self.resume:
+        if not self._resume:
             self._load_for_evaluation()
         with self._uploading_logs():
             self.trainer.fit(self.module, datamodule=self.datamodule,
@@ -312,10 +314,10 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         """The Lightning checkpoint to resume; an MMEngine ``.pth`` is converted to one."""
         from .resume_source import lightning_resume_path
 
-        if not self.resume:
+        if not self._resume:
             return None
-        if isinstance(self.resume, str):
-            return lightning_resume_path(self.resume, self)
+        if isinstance(self._resume, str):
+            return lightning_resume_path(self._resume, self)
         marker = fileio.join_path(self._work_dir, 'last_checkpoint')
         if fileio.isfile(marker):
             return lightning_resume_path(fileio.get_text(marker).strip() or None, self)

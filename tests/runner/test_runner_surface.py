@@ -193,3 +193,24 @@ def test_auto_scale_lr_is_applied_before_the_schedulers(experiment: dict) -> Non
     runner.train()
     assert runner.optim_wrapper.optimizer.param_groups[0]['lr'] == pytest.approx(0.05)
     assert runner.param_schedulers[0].base_values == [pytest.approx(0.05)]
+
+
+def test_load_checkpoint_and_resume(experiment: dict, tmp_path: Path) -> None:
+    experiment['default_hooks'] = dict(checkpoint=dict(type='CheckpointHook', interval=1))
+    first = Runner(**experiment)
+    first.train()
+    ckpt = Path(first.work_dir, 'epoch_1.ckpt')
+    assert ckpt.is_file()
+    experiment['work_dir'] = str(tmp_path / 'second')
+    second = Runner(**experiment)
+    second.load_checkpoint(str(ckpt))
+    weights = {k: v for k, v in torch.load(ckpt, weights_only=False)['state_dict'].items()}
+    for key, value in second.model.state_dict().items():
+        assert torch.equal(value, weights[f'model.{key}'])
+    with pytest.raises(ValueError, match='resume restores the whole training state'):
+        second.resume(str(ckpt), resume_optimizer=False)
+    experiment['train_cfg'] = dict(by_epoch=True, max_epochs=3)
+    third = Runner(**experiment)
+    third.resume(str(Path(first.work_dir, 'epoch_2.ckpt')))
+    third.train()
+    assert (third.epoch, third.iter) == (3, 9)
