@@ -1,4 +1,4 @@
-"""MMEngine's ``Runner.load_checkpoint`` and ``Runner.resume``.
+"""MMEngine's ``Runner.load_checkpoint``, ``Runner.save_checkpoint`` and ``Runner.resume``.
 
 Weights load at once, as in MMEngine. Resuming restores the whole training
 state (optimizers, schedulers, counters, samplers, RNG states), which the
@@ -19,7 +19,7 @@ from mmlightning.model.wrappers.utils import is_model_wrapper
 
 
 class CheckpointMethodsMixin:
-    """``load_checkpoint`` and ``resume``."""
+    """``load_checkpoint``, ``save_checkpoint`` and ``resume``."""
 
     _resume: bool | str
     _has_loaded: bool
@@ -42,6 +42,28 @@ class CheckpointMethodsMixin:
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
+
+    def save_checkpoint(self, out_dir: str, filename: str, file_client_args: dict | None = None,
+                        save_optimizer: bool = True, save_param_scheduler: bool = True,
+                        meta: dict | None = None, by_epoch: bool = True,
+                        backend_args: dict | None = None) -> str:
+        """Write a Lightning checkpoint of the current run (or of the last one) to
+        ``out_dir/filename``; see :meth:`mmlightning.lightning.RunnerView.save_checkpoint`.
+
+        Returns:
+            The checkpoint's path.
+
+        Raises:
+            RuntimeError: Before any ``train()``/``val()``/``test()``: nothing is built yet.
+        """
+        dispatcher = getattr(self, '_dispatcher', None)
+        if dispatcher is None or dispatcher.view is None:
+            raise RuntimeError('save_checkpoint writes the state of a run: call it after (or '
+                               'during, from a hook) runner.train(), val() or test()')
+        return dispatcher.view.save_checkpoint(
+            out_dir, filename, file_client_args=file_client_args, save_optimizer=save_optimizer,
+            save_param_scheduler=save_param_scheduler, meta=meta, by_epoch=by_epoch,
+            backend_args=backend_args)
 
     def resume(self, filename: str, resume_optimizer: bool = True,
                resume_param_scheduler: bool = True, map_location: Any = 'default') -> None:

@@ -212,5 +212,10 @@ def test_load_checkpoint_and_resume(experiment: dict, tmp_path: Path) -> None:
     experiment['train_cfg'] = dict(by_epoch=True, max_epochs=3)
     third = Runner(**experiment)
     third.resume(str(Path(first.work_dir, 'epoch_2.ckpt')))
+    with pytest.raises(RuntimeError, match='save_checkpoint writes the state of a run'):
+        third.save_checkpoint(str(tmp_path), 'early.ckpt')
     third.train()
     assert (third.epoch, third.iter) == (3, 9)
+    path = third.save_checkpoint(str(tmp_path), 'after.ckpt')
+    saved = torch.load(path, weights_only=False)
+    assert saved['meta']['epoch'] == 4 and 'optimizer_states' in saved
