@@ -14,3 +14,7 @@ class RunnerOrderError(RuntimeError, AssertionError):
 
 class RunnerKeyError(ReadableKeyError, AssertionError):
     """A required key missing from a runner argument."""
+
+
+class RunnerArgumentError(TypeError, AssertionError):
+    """A Runner argument of the wrong kind."""

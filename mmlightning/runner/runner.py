@@ -23,6 +23,7 @@ from mmlightning.config import Config
 from mmlightning.dist import is_main_process
 from mmlightning.registry import RUNNERS, DefaultScope
 
+from .argument_checks import check_scheduler_cfg, check_stage_arguments
 from .checkpoint_loading import load_weights
 from .checkpoint_methods import CheckpointMethodsMixin
 from .component_builders import ComponentBuildersMixin
@@ -70,7 +71,8 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         local = dict(locals())
         for name in ('self', 'cfg', 'model', '__class__'):
             local.pop(name, None)
-        _check_related(local)
+        check_stage_arguments(local)
+        check_scheduler_cfg(param_scheduler)
         self.cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg or {}))
         self._work_dir_info = WorkDir(work_dir)
         self._work_dir = self._work_dir_info.path
@@ -329,24 +331,3 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         return f'Runner(experiment={self.experiment_name!r}, work_dir={self._work_dir!r})'
 
 
-
-def _check_related(args: Mapping[str, Any]) -> None:
-    """MMEngine's checks: the arguments of a stage are all given or all None.
-
-    Raises:
-        ValueError: If a stage is given in part, or ``param_scheduler`` without
-            ``optim_wrapper``.
-    """
-    for stage, names in (('train', ('train_dataloader', 'train_cfg', 'optim_wrapper')),
-                         ('val', ('val_dataloader', 'val_cfg', 'val_evaluator')),
-                         ('test', ('test_dataloader', 'test_cfg', 'test_evaluator'))):
-        given = [args.get(name) is not None for name in names]
-        if any(given) and not all(given):
-            values = ', '.join(f'{name}={args.get(name)!r}' for name in names)
-            missing = [name for name, ok in zip(names, given) if not ok]
-            raise ValueError(f'{names[0]}, {names[1]}, and {names[2]} should be either all None '
-                             f'or not None, but got {values}. Set {", ".join(missing)} to run '
-                             f'{stage}, or remove the others.')
-    if args.get('param_scheduler') is not None and args.get('optim_wrapper') is None:
-        raise ValueError(f'param_scheduler should be None when optim_wrapper is None, but got '
-                         f'{args["param_scheduler"]!r}')

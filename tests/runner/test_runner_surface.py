@@ -219,3 +219,15 @@ def test_load_checkpoint_and_resume(experiment: dict, tmp_path: Path) -> None:
     path = third.save_checkpoint(str(tmp_path), 'after.ckpt')
     saved = torch.load(path, weights_only=False)
     assert saved['meta']['epoch'] == 4 and 'optimizer_states' in saved
+
+
+@pytest.mark.parametrize('scheduler,error,match', [
+    (dict(linear1='MultiStepLR'), AssertionError, 'Each value of `param_scheduler` should be'),
+    ('MultiStepLR', TypeError, '`param_scheduler` should be a `_ParamScheduler`'),
+    ([dict(milestones=[1])], KeyError, 'should contain the key type'),
+])
+def test_param_scheduler_shapes_are_checked(experiment: dict, scheduler: object,
+                                            error: type, match: str) -> None:
+    experiment['param_scheduler'] = scheduler
+    with pytest.raises(error, match=match):
+        Runner(**experiment)
