@@ -241,7 +241,7 @@ class ComponentBuildersMixin:
         if visualizer is not None and not isinstance(visualizer, Mapping):
             raise TypeError('visualizer should be Visualizer object, a dict or None, but got '
                             f'{visualizer!r}')
-        if visualizer is None:
+        if not visualizer:  # None or {}: MMEngine's default
             return Visualizer.get_instance(name=self._experiment_name, save_dir=self._log_dir,
                                            vis_backends=[dict(type='LocalVisBackend')])
         cfg = {'type': 'Visualizer', 'name': self._experiment_name, 'save_dir': self._log_dir,

@@ -113,10 +113,10 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
             diff_rank_seed=self._randomness.get('diff_rank_seed', False))
         self._trainer = None
         self._dispatcher: Any = None
-        self.visualizer = self.build_visualizer(
-            visualizer.to_dict() if isinstance(visualizer, Config) else visualizer)
+        self.visualizer = self.build_visualizer(visualizer)
         self._add_config_to_visualizer()
-        self.log_processor = self.build_log_processor(dict(log_processor or {}))
+        self.log_processor = self.build_log_processor(
+            {} if log_processor is None else log_processor)
         self._hooks: list = []
         self.register_hooks(default_hooks, custom_hooks)
 
