@@ -136,7 +136,8 @@ def _build_collate_fn(cfg: dict[str, Any]) -> Callable:
         return partial(function, **collate_cfg)
     if callable(collate_cfg):
         return collate_cfg
-    raise TypeError(f'collate_fn must be a dict or a callable, got {collate_cfg!r}')
+    raise TypeError('collate_fn should be a dict or callable object: '
+                    f'collate_fn must be a dict or a callable, got {collate_cfg!r}')
 
 
 def build_dataloader(cfg: DataLoader | Mapping[str, Any], seed: int | None = None,

@@ -30,6 +30,7 @@ from mmlightning.utils.errors import ReadableKeyError
 from mmlightning.utils.suggestions import did_you_mean
 
 from .checkpoint_files import publish_checkpoint, remove_checkpoint
+from .errors import HookArgumentError, HookArgumentTypeError
 from .hook import DATA_BATCH, Hook
 from .metric_rules import DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS, RULE_MAP, infer_rule
 
@@ -62,10 +63,13 @@ class CheckpointHook(Hook):
         greater_keys: Names (or parts of names) of metrics where greater is
             better; default :attr:`_default_greater_keys`.
         less_keys: Likewise where less is better; default ``['loss']``.
-        file_client_args: Not supported (checkpoints are local files).
+        file_client_args: Deprecated (MMEngine's too); only a local backend
+            (``dict(backend='disk')``) is accepted.
         filename_tmpl: Name of the periodic checkpoints, with ``{}`` for the
             epoch or iteration; default ``'epoch_{}.ckpt'``/``'iter_{}.ckpt'``.
-        backend_args: Not supported (checkpoints are local files).
+        backend_args: Only a local backend (``dict(backend='local')``) is
+            accepted: Lightning's CheckpointIO writes the files, through fsspec
+            for a URL ``out_dir``.
         published_keys: Checkpoint keys (e.g. ``['meta', 'state_dict']``) of a
             weights-only ``<name>-<sha256[:8]>.pth`` published from the last
             and best checkpoints after training.
@@ -96,11 +100,7 @@ class CheckpointHook(Hook):
         if kwargs:
             raise TypeError(f'CheckpointHook got unknown arguments {sorted(kwargs)}; '
                             'remove them (extra save_checkpoint arguments are not supported)')
-        if file_client_args is not None or backend_args is not None:
-            raise ValueError('CheckpointHook writes through Lightning\'s CheckpointIO, which '
-                             'takes no file_client_args/backend_args; remove them (out_dir '
-                             'may be any fsspec URL, its credentials set through fsspec\'s '
-                             'configuration or the environment)')
+        _check_storage_args(file_client_args, backend_args)
         if save_begin < 0:
             raise ValueError(f'save_begin must be >= 0, got {save_begin}')
         self.interval = interval
@@ -109,6 +109,8 @@ class CheckpointHook(Hook):
         self.save_param_scheduler = save_param_scheduler
         self._out_dir_arg = out_dir
         self.out_dir = None if out_dir is None else str(out_dir)  # type: ignore[assignment]
+        self.file_client_args = file_client_args
+        self.backend_args = backend_args
         self.max_keep_ckpts = max_keep_ckpts
         self.save_last = save_last
         self.save_begin = save_begin
@@ -129,6 +131,19 @@ class CheckpointHook(Hook):
         #: MMEngine's message-hub entries, saved in and restored from checkpoints.
         self.runtime_info: dict[str, Any] = {}
         self._training = False
+
+    # ---------------------------------------------------------- storage
+    @property
+    def file_client(self) -> fileio.FileClient:
+        """MMEngine's (deprecated) ``FileClient`` of ``out_dir``, made on first use."""
+        return fileio.FileClient.infer_client(self.file_client_args, self.out_dir)
+
+    @property
+    def file_backend(self) -> Any:
+        """The storage backend of ``out_dir`` (the ``file_client`` with ``file_client_args``)."""
+        if self.file_client_args is not None:
+            return self.file_client
+        return fileio.get_file_backend(self.out_dir, backend_args=self.backend_args)
 
     # ------------------------------------------------------------ rules
     def _init_rule(self, rules: list[str | None], key_indicators: list[str]) -> None:
@@ -181,15 +196,22 @@ class CheckpointHook(Hook):
         _logger(runner).info(f'Checkpoints will be saved to {self.out_dir}.')
         if self.save_best is not None:
             if len(self.key_indicators) == 1:
-                self.best_ckpt_path = self.runtime_info.get('best_ckpt')
+                self.best_ckpt_path = self._resumed_info(runner, 'best_ckpt')
             else:
-                self.best_ckpt_path_dict = {key: self.runtime_info.get(f'best_ckpt_{key}')
+                self.best_ckpt_path_dict = {key: self._resumed_info(runner, f'best_ckpt_{key}')
                                             for key in self.key_indicators}
         if self.max_keep_ckpts > 0:
             keep_ids = list(self.runtime_info.get('keep_ckpt_ids', []))
             while len(keep_ids) > self.max_keep_ckpts:
                 remove_checkpoint(self._step_path(keep_ids.pop(0)))
             self.keep_ckpt_ids = deque(keep_ids, self.max_keep_ckpts)
+
+    def _resumed_info(self, runner: Any, key: str) -> Any:
+        """``key`` of the resumed checkpoint's state, else of the message hub (MMEngine's)."""
+        if key in self.runtime_info:
+            return self.runtime_info[key]
+        hub = getattr(runner, 'message_hub', None)
+        return hub.get_info(key) if hub is not None else None
 
     def after_train_iter(self, runner: Any, batch_idx: int, data_batch: DATA_BATCH = None,
                          outputs: dict | None = None) -> None:
@@ -322,14 +344,15 @@ def _is_str_seq(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
 
 
-def _str_list(value: Any, name: str, default: list[str]) -> list[str]:
+def _str_list(value: Any, name: str, default: list[str]) -> Sequence[str]:
+    """MMEngine's keys: a str becomes a 1-tuple, a list or tuple is kept as given."""
     if value is None:
         return list(default)
     if isinstance(value, str):
-        return [value]
+        return (value,)
     if not _is_str_seq(value):
-        raise TypeError(f'{name} must be a str or a sequence of str, got {value!r}')
-    return list(value)
+        raise HookArgumentTypeError(f'{name} must be a str or a sequence of str, got {value!r}')
+    return value if isinstance(value, (list, tuple)) else list(value)
 
 
 def _parse_save_best(save_best: Any) -> list[str] | None:
@@ -338,13 +361,16 @@ def _parse_save_best(save_best: Any) -> list[str] | None:
     if isinstance(save_best, str):
         return [save_best]
     if not _is_str_seq(save_best):
-        raise TypeError(f'save_best must be a metric name, a list of them or None, '
-                        f'got {save_best!r}')
+        raise HookArgumentTypeError(f'"save_best" should be a str or list of str or None: '
+                                    f'save_best must be a metric name, a list of them or None, '
+                                    f'got {save_best!r}')
     if 'auto' in save_best and len(save_best) > 1:
-        raise ValueError(f"save_best={list(save_best)}: 'auto' cannot be combined with other "
-                         "keys; use save_best='auto' alone")
+        raise HookArgumentError(f'Only support one "auto" in "save_best" list: '
+                                f"save_best={list(save_best)}: 'auto' cannot be combined with "
+                                "other keys; use save_best='auto' alone")
     if len(set(save_best)) != len(save_best):
-        raise ValueError(f'save_best={list(save_best)} has duplicates; list each key once')
+        raise HookArgumentError(f'Find duplicate element in "save_best": '
+                                f'save_best={list(save_best)} has duplicates; list each key once')
     return list(save_best)
 
 
@@ -352,10 +378,12 @@ def _parse_rules(rule: Any, num_keys: int) -> list[str | None]:
     if rule is None or isinstance(rule, str):
         return [rule]
     if not _is_str_seq(rule):
-        raise TypeError(f"rule must be 'greater', 'less', None or a list of them, got {rule!r}")
+        raise HookArgumentTypeError(f'"rule" should be a str or list of str or None: rule must '
+                                    f"be 'greater', 'less', None or a list of them, got {rule!r}")
     if len(rule) not in (1, num_keys):
-        raise ValueError(f'rule={list(rule)}: give one rule, or one per save_best key '
-                         f'({num_keys})')
+        raise HookArgumentError(f'Number of "rule" must be 1 or the same as number of '
+                                f'"save_best", but got {len(rule)}: rule={list(rule)}: give one '
+                                f'rule, or one per save_best key ({num_keys})')
     return list(rule)
 
 
@@ -369,3 +397,26 @@ def _parse_published_keys(keys: Any) -> list[str] | None:
     if len(set(keys)) != len(keys):
         raise ValueError(f'published_keys={list(keys)} has duplicates; list each key once')
     return list(keys)
+
+
+#: Storage backends CheckpointHook can honour: Lightning's CheckpointIO writes local files.
+_LOCAL_BACKENDS = ('disk', 'local')
+
+
+def _check_storage_args(file_client_args: dict | None, backend_args: dict | None) -> None:
+    """Accept MMEngine's storage arguments when they name a local backend.
+
+    Raises:
+        ValueError: If both are set (MMEngine's check), or one names another backend.
+    """
+    if file_client_args is not None and backend_args is not None:
+        raise ValueError('"file_client_args" and "backend_args" cannot be set at the same '
+                         'time. Pass only backend_args (file_client_args is deprecated).')
+    for name, args in (('file_client_args', file_client_args), ('backend_args', backend_args)):
+        backend = (args or {}).get('backend', 'local')
+        if args is not None and (backend not in _LOCAL_BACKENDS or set(args) - {'backend'}):
+            raise ValueError(f'CheckpointHook: {name}={args!r} is not supported: Lightning\'s '
+                             'CheckpointIO writes the checkpoints, so only a local backend '
+                             f'({_LOCAL_BACKENDS}) can be named; remove it (out_dir may be any '
+                             'fsspec URL, its credentials set through fsspec\'s configuration '
+                             'or the environment)')

@@ -12,3 +12,7 @@ class HookArgumentError(ValueError, AssertionError):
 
 class HookRunnerError(AttributeError, AssertionError):
     """The runner lacks what a hook needs (MMEngine raised ``AssertionError``)."""
+
+
+class HookArgumentTypeError(TypeError, AssertionError):
+    """A hook argument of the wrong type (MMEngine raised ``AssertionError``)."""

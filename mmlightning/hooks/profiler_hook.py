@@ -1,6 +1,7 @@
 """``ProfilerHook``: ``torch.profiler`` around the first epoch(s) or iterations of training."""
 from __future__ import annotations
 
+import logging
 import os.path as osp
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import torch
 from torch import profiler
 
+from mmlightning.logging import print_log
 from mmlightning.registry import HOOKS
 
 from .hook import DATA_BATCH, Hook
@@ -15,15 +17,24 @@ from .hook import DATA_BATCH, Hook
 TraceHandler = Callable[[profiler.profile], None]
 
 
+def check_kineto() -> bool:
+    """Whether this torch build has the Kineto profiler ``ProfilerHook`` needs."""
+    try:
+        return bool(torch.autograd.kineto_available())
+    except AttributeError:
+        print_log('NO KINETO', logger='current', level=logging.WARNING)
+        return False
+
+
 @HOOKS.register_module()
 class ProfilerHook(Hook):
     """Profiles training with :class:`torch.profiler.profile`.
 
-    The profiler starts in ``before_train`` (MMEngine: ``before_run``; under
-    Lightning the length of training is known only then) and stops after
-    ``profile_times`` epochs (``by_epoch``) or iterations, stepping after each
-    iteration. Training that ends before that (early stopping) stops it in
-    ``after_run``. Only the first training of the hook is profiled.
+    The profiler starts in ``before_run`` (as MMEngine's; ``before_train``
+    starts it too when no run started it) and stops after ``profile_times``
+    epochs (``by_epoch``) or iterations, stepping after each iteration. A run
+    that ends before that (early stopping, a validation run) stops it in
+    ``after_run``. Only the first run of the hook is profiled.
 
     Args:
         by_epoch: Profile epochs (else iterations).
@@ -61,7 +72,7 @@ class ProfilerHook(Hook):
                  record_shapes: bool = False, profile_memory: bool = False,
                  with_stack: bool = False, with_flops: bool = False,
                  json_trace_path: str | None = None) -> None:
-        if not torch.autograd.kineto_available():
+        if not check_kineto():
             raise ImportError('ProfilerHook needs a torch build with the Kineto profiler')
         for name, value in (('by_epoch', by_epoch), ('activity_with_cpu', activity_with_cpu),
                             ('activity_with_cuda', activity_with_cuda)):
@@ -91,13 +102,20 @@ class ProfilerHook(Hook):
         self.profiler: profiler.profile | None = None
         self._closed = False
 
-    def before_train(self, runner: Any) -> None:
-        """Start the profiler (once: a second ``train()`` is not profiled).
+    def before_run(self, runner: Any) -> None:
+        """Start the profiler (once: a second run is not profiled).
 
         Raises:
             ValueError: If training is shorter than ``profile_times``, or
                 ``on_trace_ready`` is invalid.
         """
+        self._start(runner)
+
+    def before_train(self, runner: Any) -> None:
+        """Start the profiler if no run started it (see :meth:`before_run`)."""
+        self._start(runner)
+
+    def _start(self, runner: Any) -> None:
         if self.profiler is not None:
             return
         max_times = runner.max_epochs if self.by_epoch else runner.max_iters

@@ -124,6 +124,7 @@ class MMLightningModule(LightningModule):
         self._optim_wrapper_path = key_path_of(optim_wrapper) or 'optim_wrapper'
         self.wanted_precision = precision_of(optim_wrapper)
         self.optim_wrapper: OptimWrapper | None = None
+        self.auto_scale_lr = dict(auto_scale_lr) if auto_scale_lr else None
         self.param_schedulers = ParamSchedulers(param_scheduler)
         self.val_evaluator = build_evaluator(val_evaluator, 'val_evaluator')
         self.test_evaluator = build_evaluator(test_evaluator, 'test_evaluator')

@@ -77,7 +77,26 @@ class EvalLoopView:
         self.evaluator = evaluator
 
 
-class RunnerView:
+class DistInfoMixin:
+    """MMEngine's ``rank``, ``world_size`` and ``distributed``, read from the process group."""
+
+    @property
+    def rank(self) -> int:
+        """This process's rank (0 before Lightning started the processes)."""
+        return get_dist_info()[0]
+
+    @property
+    def world_size(self) -> int:
+        """The number of processes (1 before Lightning started them)."""
+        return get_dist_info()[1]
+
+    @property
+    def distributed(self) -> bool:
+        """Whether this process is one of several."""
+        return self.world_size > 1
+
+
+class RunnerView(DistInfoMixin):
     """The ``runner`` argument of hooks and loops under Lightning.
 
     Args:
@@ -207,6 +226,11 @@ class RunnerView:
         """The model (the ``BaseModel``, not the LightningModule)."""
         return self.pl_module.model
 
+    @model.setter
+    def model(self, model: Any) -> None:
+        # PrepareTTAHook wraps the model before testing, MMEngine's way
+        self.pl_module.model = model
+
     @property
     def data_preprocessor(self) -> Any:
         """The model's data preprocessor."""
@@ -249,18 +273,6 @@ class RunnerView:
     def test_loop(self) -> Any:
         """MMEngine's test loop object (``test_cfg``)."""
         return self._eval_loop('test')
-
-    @property
-    def rank(self) -> int:
-        return get_dist_info()[0]
-
-    @property
-    def world_size(self) -> int:
-        return get_dist_info()[1]
-
-    @property
-    def distributed(self) -> bool:
-        return self.world_size > 1
 
     # ------------------------------------------------------ checkpoints
     def save_checkpoint(self, out_dir: str, filename: str, file_client_args: dict | None = None,

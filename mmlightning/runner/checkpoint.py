@@ -18,10 +18,12 @@ from mmlightning.model.checkpoint.loader import (
 )
 from mmlightning.model.state_dict import load_state_dict
 
+from .checkpoint_pavi import load_from_pavi
 from .checkpoint_save import find_latest_checkpoint, get_state_dict, save_checkpoint, weights_to_cpu
 
 __all__ = ['DEFAULT_REVISE_KEYS', 'LIGHTNING_MODEL_PREFIX', 'CheckpointLoader',
            '_load_checkpoint', '_load_checkpoint_to_model', '_load_checkpoint_with_prefix',
            'find_latest_checkpoint', 'get_mmlightning_home', 'get_state_dict', 'load_checkpoint',
-           'load_from_fsspec', 'load_from_http', 'load_from_local', 'load_state_dict', 'load_url',
+           'load_from_fsspec', 'load_from_http', 'load_from_local', 'load_from_pavi',
+           'load_state_dict', 'load_url',
            'save_checkpoint', 'weights_to_cpu']

@@ -21,32 +21,29 @@ from torch import nn
 from mmlightning import fileio
 from mmlightning.config import Config
 from mmlightning.dist import is_main_process
-from mmlightning.logging import MessageHub, MMLogger
 from mmlightning.logging.logger import FILE_ONLY
-from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
-from mmlightning.registry.key_paths import key_path_of, located
+from mmlightning.registry import RUNNERS, DefaultScope
 
+from .argument_checks import check_scheduler_cfg, check_stage_arguments
 from .checkpoint_loading import load_weights
+from .checkpoint_methods import CheckpointMethodsMixin
+from .component_builders import ComponentBuildersMixin
+from .hook_registration import DEFAULT_HOOKS, HookRegistrationMixin
 from .launched_group import join_launched_group, shared_timestamp
 from .log_upload import LogUploader
 from .rank_seed import RankSeed
+from .runner_properties import RunnerPropertiesMixin
 from .utils import set_random_seed
 from .work_dir import WorkDir
 
 logger = logging.getLogger('mmlightning')
 
-#: MMEngine's default hooks, by name; ``default_hooks`` updates them (``None`` removes one).
-DEFAULT_HOOKS = dict(
-    runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    logger=dict(type='LoggerHook'),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1),
-)
+__all__ = ['DEFAULT_HOOKS', 'Runner']
 
 
-class Runner:
+@RUNNERS.register_module()
+class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixin,
+             CheckpointMethodsMixin):
     """Runs an MMEngine-style experiment with the Lightning Trainer.
 
     The arguments are MMEngine's ``Runner`` arguments (see its documentation),
@@ -76,47 +73,54 @@ class Runner:
         local = dict(locals())
         for name in ('self', 'cfg', 'model', '__class__'):
             local.pop(name, None)
+        check_stage_arguments(local)
+        check_scheduler_cfg(param_scheduler)
         self.cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg or {}))
         self._work_dir_info = WorkDir(work_dir)
         self._work_dir = self._work_dir_info.path
         self._randomness = dict(randomness or {})
-        join_launched_group(launcher, env_cfg or {})
-        self.timestamp = shared_timestamp()
-        self.experiment_name = self._unique_experiment_name(experiment_name)
-        self.log_dir = osp.join(self._work_dir_info.local, self.timestamp)
         self._args = local
+        self.setup_env(env_cfg or {})
+        self._experiment_name = self._unique_experiment_name(experiment_name)
+        self._log_dir = osp.join(self._work_dir_info.local, self.timestamp)
         self.load_from = load_from
-        self.resume = resume
+        self._resume = resume
         self._has_loaded = False
         self.default_scope = DefaultScope.get_instance(self.experiment_name,
                                                        scope_name=default_scope)
         os.makedirs(self.log_dir, exist_ok=True)
-        self.logger = MMLogger.get_instance(
-            self.experiment_name, log_file=osp.join(self.log_dir, f'{self.timestamp}.log'),
-            log_level=log_level)
-        self.message_hub = MessageHub.get_instance(self.experiment_name)
+        self.logger = self.build_logger(log_level=log_level)
+        self.message_hub = self.build_message_hub()
         self.seed = set_random_seed(self._randomness.get('seed'),
                                     self._randomness.get('deterministic', False),
                                     self._randomness.get('diff_rank_seed', False))
-        self._setup_work_dir()
+        self._log_environment()
+        self.dump_config()
         from mmlightning.lightning import MMDataModule
         from mmlightning.lightning.module import MMLightningModule
 
+        if isinstance(model, Mapping) and data_preprocessor is not None:
+            # a ConfigDict copy keeps its key path, so build errors name 'model'
+            model = copy.deepcopy(model if isinstance(model, dict) else dict(model))
+            model.setdefault('data_preprocessor', data_preprocessor)
+        model = self.wrap_model(self.cfg.get('model_wrapper_cfg'), self.build_model(model))
         self.module = MMLightningModule(
             model, optim_wrapper=optim_wrapper, param_scheduler=param_scheduler,
             val_evaluator=val_evaluator, test_evaluator=test_evaluator, train_cfg=train_cfg,
-            val_cfg=val_cfg, test_cfg=test_cfg, data_preprocessor=data_preprocessor,
-            auto_scale_lr=auto_scale_lr)
+            val_cfg=val_cfg, test_cfg=test_cfg, auto_scale_lr=auto_scale_lr)
+        self._optim_wrapper = optim_wrapper
         self.datamodule = MMDataModule(
             train_dataloader=train_dataloader, val_dataloader=val_dataloader,
             test_dataloader=test_dataloader, seed=self.seed,
             diff_rank_seed=self._randomness.get('diff_rank_seed', False))
         self._trainer = None
-        self.visualizer = self._build_visualizer(visualizer)
-        log_processor_cfg = {'type': 'LogProcessor', **dict(log_processor or {})}
-        with located(log_processor_cfg, 'log_processor'):
-            self.log_processor = LOG_PROCESSORS.build(log_processor_cfg)
-        self.hooks = self._build_hooks(default_hooks, custom_hooks)
+        self._dispatcher: Any = None
+        self.visualizer = self.build_visualizer(visualizer)
+        self._add_config_to_visualizer()
+        self.log_processor = self.build_log_processor(
+            {} if log_processor is None else log_processor)
+        self._hooks: list = []
+        self.register_hooks(default_hooks, custom_hooks)
 
     @classmethod
     def from_cfg(cls, cfg: Config | Mapping[str, Any]) -> Runner:
@@ -151,7 +155,25 @@ class Runner:
             unique = f'{name}_{count}'
         return unique
 
-    def _setup_work_dir(self) -> None:
+    def setup_env(self, env_cfg: Mapping[str, Any]) -> None:
+        """MMEngine's ``setup_env``: the multiprocessing settings (``env_cfg.mp_cfg``), cuDNN
+        benchmarking (``env_cfg.cudnn_benchmark``), joining the process group a launcher
+        (``torchrun``, ``srun``) started, and the timestamp, rank 0's on every rank.
+
+        Without a launcher's process group, Lightning starts the processes when the run
+        begins (``trainer`` arguments); the group is then created there.
+        """
+        import torch
+
+        from mmlightning.utils.dl_utils import set_multi_processing
+
+        joined = join_launched_group(self._args.get('launcher') or 'none', env_cfg)
+        set_multi_processing(**dict(env_cfg.get('mp_cfg') or {}), distributed=joined)
+        if env_cfg.get('cudnn_benchmark'):
+            torch.backends.cudnn.benchmark = True
+        self.timestamp = shared_timestamp()
+
+    def _log_environment(self) -> None:
         from mmlightning.utils.dl_utils import collect_env
 
         from .environment import environment_summary
@@ -162,51 +184,33 @@ class Runner:
         self.logger.info('%s; seed %s%s', environment_summary(env), self.seed,
                          f' (environment details in {self.logger.log_file})'
                          if self.logger.log_file else '')
-        if len(self.cfg) and is_main_process():
-            name = osp.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
-            if not name.endswith('.py'):
-                name = osp.splitext(name)[0] + '.py'
-            self.cfg.dump(osp.join(self.log_dir, name))
 
-    def _build_visualizer(self, cfg: Any) -> Any:
-        """MMEngine's ``build_visualizer``: a local backend in ``log_dir`` by default.
+    def dump_config(self) -> None:
+        """Write the config to the work dir (MMEngine's ``dump_config``; rank 0 only).
 
-        An OpenMMLab package's visualizer (an MMEngine one) gets the config as an
-        ``mmengine.Config``, the only class its backends accept.
+        The file is named after the config's file, else ``<timestamp>.py``; with a URL
+        ``work_dir`` it goes to the local mirror, uploaded with the logs.
         """
+        if not len(self.cfg) or not is_main_process():
+            return
+        name = osp.basename(self.cfg.filename) if self.cfg.filename else f'{self.timestamp}.py'
+        if not name.endswith('.py'):
+            name = osp.splitext(name)[0] + '.py'
+        self.cfg.dump(osp.join(self._work_dir_info.local, name))
+
+    def _add_config_to_visualizer(self) -> None:
+        """The config in ``vis_data`` (an OpenMMLab package's visualizer gets it as an
+        ``mmengine.Config``, the only class its backends accept)."""
         from mmlightning.config.mmengine_config import is_mmengine_object, to_mmengine_config
-        from mmlightning.visualization import Visualizer
 
-        if isinstance(cfg, Visualizer):
-            visualizer = cfg
-        else:
-            cfg = dict(cfg) if cfg else dict(type='Visualizer',
-                                              vis_backends=[dict(type='LocalVisBackend')])
-            cfg.setdefault('name', self.experiment_name)
-            cfg.setdefault('save_dir', self.log_dir)
-            with located(cfg, 'visualizer'):
-                visualizer = VISUALIZERS.build(cfg)
-        if len(self.cfg):
-            config = (to_mmengine_config(self.cfg) if is_mmengine_object(visualizer)
-                      else self.cfg)
-            try:
-                visualizer.add_config(config)
-            except ValueError as error:
-                self.logger.warning('the config was not written to vis_data: %s', error)
-        return visualizer
-
-    def _build_hooks(self, default_hooks: Mapping | None, custom_hooks: list | None) -> list:
-        """Default hooks (MMEngine's set, updated by ``default_hooks``; ``None`` removes one)
-        and ``custom_hooks``, sorted by priority."""
-        from mmlightning.lightning.hook_dispatcher import is_hook, sort_hooks
-
-        defaults = {**DEFAULT_HOOKS, **dict(default_hooks or {})}
-        paths = [f'default_hooks.{name}' for name in defaults]
-        paths += [f'custom_hooks[{i}]' for i in range(len(custom_hooks or []))]
-        hooks = [hook if is_hook(hook) else _build_hook(hook, path)
-                 for hook, path in zip([*defaults.values(), *(custom_hooks or [])], paths)
-                 if hook is not None]
-        return sort_hooks(hooks)
+        if not len(self.cfg):
+            return
+        config = (to_mmengine_config(self.cfg) if is_mmengine_object(self.visualizer)
+                  else self.cfg)
+        try:
+            self.visualizer.add_config(config)
+        except ValueError as error:
+            self.logger.warning('the config was not written to vis_data: %s', error)
 
     def build_trainer(self) -> Any:
         """The Lightning Trainer for this run (built once)."""
@@ -222,7 +226,7 @@ class Runner:
                 if key in self.cfg:
                     cfg[key] = self.cfg[key]
             kwargs = trainer_kwargs(cfg)
-            dispatcher = HookDispatcher(self.hooks, context=dict(
+            dispatcher = HookDispatcher(self._hooks, context=dict(
                 work_dir=self._work_dir, log_dir=self.log_dir, timestamp=self.timestamp,
                 experiment_name=self.experiment_name, cfg=self.cfg, seed=self.seed,
                 deterministic=self._randomness.get('deterministic', False),
@@ -230,7 +234,9 @@ class Runner:
                 launcher=self._args.get('launcher', 'none'), logger=self.logger,
                 message_hub=self.message_hub, visualizer=self.visualizer,
                 log_processor=self.log_processor, default_scope=self.default_scope.scope_name,
-                _resume=bool(self.resume)))
+                _resume=bool(self._resume)))
+            dispatcher.hooks = self._hooks  # shared: hooks registered later run too
+            self._dispatcher = dispatcher
             kwargs['callbacks'] = [dispatcher, *list(kwargs.get('callbacks') or [])]
             if self._work_dir_info.remote:
                 kwargs['callbacks'].append(LogUploader(self._work_dir_info, self.log_dir))
@@ -251,39 +257,6 @@ class Runner:
     def trainer(self) -> Any:
         """The Lightning Trainer (built on first use)."""
         return self.build_trainer()
-
-    @property
-    def model(self) -> nn.Module:
-        """The model being trained (the ``BaseModel``)."""
-        return self.module.model
-
-    @property
-    def work_dir(self) -> str:
-        """Where checkpoints, logs and the dumped config go (a local path or a URL)."""
-        return self._work_dir
-
-    @property
-    def epoch(self) -> int:
-        """Epochs completed (0 for iteration-based training, as in MMEngine)."""
-        loop = self.module.train_loop
-        if self._trainer is None or (loop is not None and not loop.by_epoch):
-            return 0
-        return self._trainer.current_epoch
-
-    @property
-    def iter(self) -> int:
-        """Training iterations (batches) completed."""
-        return self.module.iter
-
-    @property
-    def max_epochs(self) -> int | None:
-        """``train_cfg.max_epochs`` (epoch-based training)."""
-        return self.module.max_epochs
-
-    @property
-    def max_iters(self) -> int | None:
-        """Iterations the whole training takes."""
-        return self.module.max_iters
 
     @property
     def train_loop(self) -> Any:
@@ -307,9 +280,14 @@ class Runner:
 
     # -------------------------------------------------------------- runs
     def train(self) -> nn.Module:
-        """Train (MMEngine's ``Runner.train``) and return the model."""
+        """Train (MMEngine's ``Runner.train``) and return the model.
+
+        Raises:
+            RuntimeError: If the runner has no ``train_dataloader``/``train_cfg``/``optim_wrapper``.
+        """
+        self._check_stage('train', ('train_dataloader', 'train_cfg', 'optim_wrapper'))
         self._init_model_weights()
-        if not self.resume:
+        if not self._resume:
             self._load_for_evaluation()
         with self._uploading_logs():
             self.trainer.fit(self.module, datamodule=self.datamodule,
@@ -317,18 +295,34 @@ class Runner:
         return self.model
 
     def val(self) -> dict[str, Any]:
-        """Validate once and return the metrics."""
+        """Validate once and return the metrics.
+
+        Raises:
+            RuntimeError: If the runner has no ``val_dataloader``/``val_cfg``/``val_evaluator``.
+        """
+        self._check_stage('val', ('val_dataloader', 'val_cfg', 'val_evaluator'))
         self._load_for_evaluation()
         with self._uploading_logs():
             self.trainer.validate(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_val_metrics)
 
     def test(self) -> dict[str, Any]:
-        """Test once and return the metrics."""
+        """Test once and return the metrics.
+
+        Raises:
+            RuntimeError: If the runner has no ``test_dataloader``/``test_cfg``/``test_evaluator``.
+        """
+        self._check_stage('test', ('test_dataloader', 'test_cfg', 'test_evaluator'))
         self._load_for_evaluation()
         with self._uploading_logs():
             self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_test_metrics)
+
+    def _check_stage(self, stage: str, names: tuple[str, str, str]) -> None:
+        if self._args.get(names[0]) is None:
+            raise RuntimeError(f'`self._{stage}_loop` should not be None when calling {stage} '
+                               f'method. Please provide `{names[0]}`, `{names[1]}` and '
+                               f'`{names[2]}` arguments when initializing runner.')
 
     @contextlib.contextmanager
     def _uploading_logs(self) -> Iterator[None]:
@@ -356,10 +350,10 @@ class Runner:
         """The Lightning checkpoint to resume; an MMEngine ``.pth`` is converted to one."""
         from .resume_source import lightning_resume_path
 
-        if not self.resume:
+        if not self._resume:
             return None
-        if isinstance(self.resume, str):
-            return lightning_resume_path(self.resume, self)
+        if isinstance(self._resume, str):
+            return lightning_resume_path(self._resume, self)
         marker = fileio.join_path(self._work_dir, 'last_checkpoint')
         if fileio.isfile(marker):
             return lightning_resume_path(fileio.get_text(marker).strip() or None, self)
@@ -371,16 +365,3 @@ class Runner:
         return f'Runner(experiment={self.experiment_name!r}, work_dir={self._work_dir!r})'
 
 
-def _build_hook(cfg: Mapping[str, Any], key_path: str) -> Any:
-    """Build a hook config (at ``key_path``, named by build errors); ``priority`` in the
-    config overrides the class's."""
-    from mmlightning.registry import HOOKS
-
-    path = key_path_of(cfg) or key_path
-    cfg = dict(cfg)
-    priority = cfg.pop('priority', None)
-    with located(cfg, path):
-        hook = HOOKS.build(cfg)
-    if priority is not None:
-        hook.priority = priority
-    return hook

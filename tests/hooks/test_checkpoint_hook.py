@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 
 import mmlightning
 from mmlightning.evaluator import BaseMetric
+from mmlightning.fileio import FileClient, LocalBackend
 from mmlightning.hooks import CheckpointHook, Hook
 from mmlightning.model.checkpoint import torch_load
 from mmlightning.runner.checkpoint_loading import load_weights
@@ -261,12 +263,24 @@ def test_save_checkpoint_rejects_remote_backends(train: Callable[..., Any]) -> N
     (dict(published_keys=3), TypeError, 'published_keys must be a str'),
     (dict(published_keys=['meta', 'meta']), ValueError, 'has duplicates'),
     (dict(save_begin=-1), ValueError, 'save_begin must be >= 0, got -1'),
-    (dict(backend_args=dict(backend='local')), ValueError, 'takes no file_client_args'),
+    (dict(backend_args=dict(backend='petrel')), ValueError, 'only a local backend'),
+    (dict(file_client_args=dict(backend='disk'), backend_args=dict(backend='local')), ValueError,
+     'cannot be set at the same time'),
     (dict(max_keep=1), TypeError, r"unknown arguments \['max_keep'\]"),
 ])
 def test_bad_arguments(kwargs: dict, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         CheckpointHook(**kwargs)
+
+
+def test_local_storage_args_are_accepted(tmp_path: Any) -> None:
+    hook = CheckpointHook(out_dir=str(tmp_path), file_client_args=dict(backend='disk'))
+    hook.before_train(SimpleNamespace(work_dir=str(tmp_path / 'exp'), logger=None))
+    assert isinstance(hook.file_client, FileClient) and hook.file_backend is hook.file_client
+    hook = CheckpointHook(backend_args=dict(backend='local'))
+    hook.before_train(SimpleNamespace(work_dir=str(tmp_path), logger=None))
+    assert isinstance(hook.file_backend, LocalBackend)
+    assert hook.file_backend.join_path(hook.out_dir, 'a.ckpt') == str(tmp_path / 'a.ckpt')
 
 
 def test_rule_inference_follows_mmengine() -> None:

@@ -74,5 +74,5 @@ def test_get_priority_errors() -> None:
         get_priority(101)
     with pytest.raises(ValueError, match="unknown priority 'HIHG'.*Did you mean 'HIGH'"):
         get_priority('HIHG')
-    with pytest.raises(TypeError, match='priority must be an int, a str or a Priority'):
+    with pytest.raises(TypeError, match='priority must be an integer or Priority enum value'):
         get_priority(1.5)  # type: ignore[arg-type]

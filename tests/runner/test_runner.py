@@ -33,11 +33,11 @@ def test_work_dir_layout(experiment: dict, tmp_path: Path) -> None:
     runner.train()
     assert runner.log_dir == osp.join(runner.work_dir, runner.timestamp)
     files = sorted(os.listdir(runner.log_dir))
-    assert files == sorted([f'{runner.timestamp}.log', 'exp_cfg.py', 'vis_data'])
+    assert files == sorted([f'{runner.timestamp}.log', 'vis_data'])
     assert Path(runner.log_dir, 'vis_data', 'config.py').is_file()
     log_text = Path(runner.log_dir, f'{runner.timestamp}.log').read_text()
     assert 'Environment:' in log_text and 'PyTorch' in log_text and 'seed: 0' in log_text
-    dumped = Config.fromfile(Path(runner.log_dir, 'exp_cfg.py'))
+    dumped = Config.fromfile(Path(runner.work_dir, 'exp_cfg.py'))  # MMEngine's dump_config
     assert dumped.train_cfg == experiment['train_cfg']
     assert runner.experiment_name.startswith('exp_cfg_')
 

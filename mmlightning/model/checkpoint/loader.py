@@ -43,6 +43,10 @@ LIGHTNING_MODEL_PREFIX = 'model.'
 FSSPEC_PREFIX = r'[a-zA-Z][a-zA-Z0-9+.-]*://'
 
 
+class PrefixNotFoundError(ValueError, AssertionError):
+    """No weight of a checkpoint under the prefix asked for (MMEngine asserted)."""
+
+
 class CheckpointLoader:
     """Loaders of checkpoints by path prefix (URL scheme); the longest match wins."""
 
@@ -197,7 +201,8 @@ def _load_checkpoint_with_prefix(prefix: str, filename: str, map_location: Any =
     """The weights of ``filename`` under ``prefix`` (a sub-module), with ``prefix`` removed.
 
     Raises:
-        ValueError: If no key starts with ``prefix``.
+        PrefixNotFoundError: If no key starts with ``prefix`` (a ``ValueError`` and, as
+            MMEngine's, an ``AssertionError``).
     """
     checkpoint = _load_checkpoint(filename, map_location, weights_only=weights_only)
     state_dict = _model_state_dict(checkpoint)
@@ -205,8 +210,8 @@ def _load_checkpoint_with_prefix(prefix: str, filename: str, map_location: Any =
     selected = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
     if not selected:
         heads = sorted({key.split('.')[0] + '.' for key in state_dict})
-        raise ValueError(f'{prefix} is not in the pretrained model {filename}; its keys '
-                         f'start with {heads[:10]}')
+        raise PrefixNotFoundError(f'{prefix} is not in the pretrained model {filename}; its '
+                                  f'keys start with {heads[:10]}')
     return selected
 
 
