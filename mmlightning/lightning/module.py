@@ -22,7 +22,8 @@ from torch import nn
 
 from mmlightning.dist import is_distributed
 from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
-from mmlightning.registry import MODELS
+from mmlightning.registry import MODELS, init_default_scope
+from mmlightning.registry.openmmlab import prepare_openmmlab
 
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
@@ -133,7 +134,18 @@ class MMLightningModule(LightningModule):
 
     @classmethod
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
-        """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...)."""
+        """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...).
+
+        A ``default_scope`` becomes the current default scope (as the Runner
+        makes it), so that the model and, later, the datamodule's datasets
+        and transforms resolve their types in that package. A config that
+        uses OpenMMLab packages gets mmcv's kernels first (see
+        :func:`mmlightning.registry.openmmlab.prepare_openmmlab`).
+        """
+        prepare_openmmlab(cfg)
+        scope = cfg.get('default_scope')
+        if scope is not None:
+            init_default_scope(scope)
         keys = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
                 'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor')
         return cls(cfg['model'], **{key: cfg.get(key) for key in keys})
