@@ -201,6 +201,19 @@ class MMLightningModule(LightningModule):
             self.param_schedulers.load_state_dict(self._pending_state.pop('param_schedulers'))
         return [child.optimizer for child in wrappers]
 
+    def setup(self, stage: str) -> None:
+        """Before fitting, the model's ``init_weights()`` (MMEngine's Runner does it in ``train``).
+
+        It runs before Lightning restores a ``ckpt_path``, and only once
+        (``is_init``): the Runner calls it too, and a model built here from a
+        config would otherwise train from PyTorch's default initialization,
+        without its ``init_cfg`` (an OpenMMLab head's prior bias, a backbone's
+        pretrained weights).
+        """
+        init_weights = getattr(self.model, 'init_weights', None)
+        if stage == 'fit' and callable(init_weights) and not getattr(self.model, 'is_init', False):
+            init_weights()
+
     def on_fit_start(self) -> None:
         """With a ``train_cfg``, validate on MMEngine's schedule."""
         if self.train_loop is not None:
