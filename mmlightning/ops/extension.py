@@ -16,7 +16,16 @@ from mmlightning.ops.missing import not_implemented
 from mmlightning.ops.names import EXT_NAMES
 
 #: The op-family modules of ``mmlightning.ops`` that hold kernels.
-FAMILIES: tuple[str, ...] = ('info',)
+FAMILIES: tuple[str, ...] = (
+    'info',
+    'bbox',
+    'box_iou_rotated',
+    'nms',
+    'roi_align',
+    'roi_pool',
+    'focal_loss',
+    'roi_align_rotated',
+)
 
 
 def implemented_kernels() -> dict[str, object]:
