@@ -10,6 +10,9 @@ from types import ModuleType
 import pytest
 import torch
 
+from mmlightning.ops import install
+from mmlightning.ops.extension import is_mmlightning_extension
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / 'benchmarks'
 
 
@@ -23,14 +26,24 @@ def reference() -> ModuleType:
         sys.path.remove(str(BENCHMARKS))
 
 
-@pytest.fixture
-def mmcv_ops() -> ModuleType:
-    """``mmcv.ops`` with mmlightning's kernels (skips when mmcv is not installed)."""
-    pytest.importorskip('mmcv')
-    from mmlightning.ops import install
+@pytest.fixture(scope='module')
+def mmcv_ops() -> Iterator[ModuleType]:
+    """``mmcv.ops`` with mmlightning's kernels; skips without mmcv or with a compiled one.
 
-    install()
-    return importlib.import_module('mmcv.ops')
+    ``sys.modules['mmcv._ext']`` is restored afterwards (the imported wrappers keep the kernels).
+    """
+    pytest.importorskip('mmcv')
+    saved = sys.modules.get('mmcv._ext')
+    try:
+        if not is_mmlightning_extension(install()):
+            pytest.skip('a compiled mmcv._ext is in use: these tests are of mmlightning kernels')
+        import mmcv.ops
+        yield mmcv.ops
+    finally:
+        if saved is None:
+            sys.modules.pop('mmcv._ext', None)
+        else:
+            sys.modules['mmcv._ext'] = saved
 
 
 @pytest.fixture(autouse=True)
