@@ -143,9 +143,11 @@ def load(package: str, relative: str) -> Any:
 
 def build_model(cfg: Any, size: int) -> Any:
     """The config's model without pretrained weights, its preprocessor padding to ``size``."""
+    from mmlightning.config import ConfigDict
     from mmlightning.registry import MODELS
 
-    model_cfg = offline(copy.deepcopy(cfg.model.to_dict()))
+    # a ConfigDict, as the Runner passes it: mmdet reads ``train_cfg.rpn`` as an attribute
+    model_cfg = ConfigDict(offline(copy.deepcopy(cfg.model.to_dict())))
     preprocessor = model_cfg.get('data_preprocessor') or {}
     if 'size' in preprocessor:
         preprocessor['size'] = (size, size)
@@ -294,8 +296,9 @@ def first_line(error: BaseException) -> str:
     where = ''
     if frames:
         path = frames[-1].filename
-        for root in ('site-packages/', '/work/'):
-            path = path.split(root, 1)[-1]
+        roots = sorted((entry for entry in sys.path if entry and path.startswith(entry)), key=len)
+        if roots:
+            path = path[len(roots[-1]):].lstrip('/')
         where = f' ({path}:{frames[-1].lineno})'
     message = ' '.join(str(error).split())[:160]
     return f'{type(error).__name__}: {message}{where}'

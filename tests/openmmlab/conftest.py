@@ -32,3 +32,23 @@ def _one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _forget_package_visualizers() -> Iterator[None]:
+    """Each run gets its own ``DetLocalVisualizer``/``SegLocalVisualizer``.
+
+    The configs name theirs ``'visualizer'``; as in MMEngine, a second run in the
+    same process would get the first one's instance, writing to the first work_dir.
+    The test-wide reset clears MMEngine's ``Visualizer`` but not its subclasses.
+    """
+    yield
+    if 'mmengine.visualization' not in sys.modules:
+        return
+    from mmengine.visualization import Visualizer
+
+    pending = [Visualizer]
+    while pending:
+        cls = pending.pop()
+        cls._instance_dict.clear()
+        pending.extend(cls.__subclasses__())
