@@ -85,7 +85,9 @@ ZOO: tuple[tuple[str, str], ...] = (
 
 #: Synthetic image side per package (SSD's anchors need 300: its config's own size).
 IMAGE_SIZE = {'mmpretrain': 224, 'mmdet': 128, 'mmseg': 128}
-SIZE_OF_CONFIG = {'ssd/ssd300_coco.py': 300}
+SIZE_OF_CONFIG = {'ssd/ssd300_coco.py': 300,
+                  # DINO selects 900 queries among the encoder's tokens: 256 px gives 1360
+                  'dino/dino-4scale_r50_8xb2-12e_coco.py': 256}
 BATCH = 2
 
 
@@ -165,8 +167,33 @@ def _boxes(generator: Any, count: int, size: int) -> Any:
     return torch.cat([corner, corner + extent], dim=1)
 
 
-def detection_batch(size: int, generator: Any) -> dict[str, Any]:
-    """Images with boxes, masks (inside the boxes) and a panoptic label map."""
+def loads_annotations(cfg: Any) -> set[str]:
+    """What the training pipeline's ``Load*Annotations`` loads: ``'masks'``, ``'sem_seg'``.
+
+    The synthetic batch carries what the config's own pipeline would (a box-only
+    RTMDet reads ``masks`` as a tensor when there are any).
+    """
+    found: set[str] = set()
+    pending = [cfg.get('train_dataloader')]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            kind = str(value.get('type', ''))
+            panoptic = kind.endswith('LoadPanopticAnnotations')
+            if panoptic or kind.endswith('LoadAnnotations'):
+                if value.get('with_mask', panoptic):
+                    found.add('masks')
+                if value.get('with_seg', panoptic):
+                    found.add('sem_seg')
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+    return found
+
+
+def detection_batch(size: int, generator: Any, loaded: set[str]) -> dict[str, Any]:
+    """Images with boxes and, as ``loaded`` says, masks (inside the boxes) and a panoptic
+    label map."""
     import numpy as np
     import torch
     from mmdet.structures import DetDataSample
@@ -184,13 +211,15 @@ def detection_batch(size: int, generator: Any) -> dict[str, Any]:
         sample = DetDataSample(metainfo=dict(
             img_shape=(size, size), ori_shape=(size, size), pad_shape=(size, size),
             scale_factor=(1.0, 1.0), flip=False, flip_direction=None, img_id=0))
-        sample.gt_instances = InstanceData(
-            bboxes=boxes, labels=torch.tensor([0, 2, 5]), masks=BitmapMasks(masks, size, size))
+        sample.gt_instances = InstanceData(bboxes=boxes, labels=torch.tensor([0, 2, 5]))
+        if 'masks' in loaded:
+            sample.gt_instances.masks = BitmapMasks(masks, size, size)
         sample.ignored_instances = InstanceData(bboxes=torch.zeros(0, 4),
                                                 labels=torch.zeros(0, dtype=torch.long))
-        sem_seg = torch.full((1, size, size), 255, dtype=torch.long)
-        sem_seg[0, : size // 4] = 100  # a stuff class of COCO panoptic
-        sample.gt_sem_seg = PixelData(sem_seg=sem_seg)
+        if 'sem_seg' in loaded:
+            sem_seg = torch.full((1, size, size), 255, dtype=torch.long)
+            sem_seg[0, : size // 4] = 100  # a stuff class of COCO panoptic
+            sample.gt_sem_seg = PixelData(sem_seg=sem_seg)
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
 
@@ -239,7 +268,7 @@ def synthetic_batch(package: str, cfg: Any, size: int) -> dict[str, Any]:
 
     generator = torch.Generator().manual_seed(0)
     if package == 'mmdet':
-        return detection_batch(size, generator)
+        return detection_batch(size, generator, loads_annotations(cfg))
     if package == 'mmseg':
         return segmentation_batch(size, _num_classes(cfg.model, 19), generator)
     return classification_batch(size, _num_classes(cfg.model, 1000), generator)

@@ -131,6 +131,16 @@ def cli_options(options: Mapping[str, Any]) -> list[str]:
     return [f'{key}={text(value)}' for key, value in options.items()]
 
 
+def train_with_cli(config: Path, options: Mapping[str, Any], work_dir: Path) -> list[dict]:
+    """``mmlightning train CONFIG --work-dir WORK_DIR --cfg-options ...``; its logged scalars."""
+    from mmlightning.cli import main
+
+    status = main(['train', str(config), '--work-dir', str(work_dir),
+                   '--cfg-options', *cli_options(options)])
+    assert status == 0
+    return logged_scalars(work_dir)
+
+
 def logged_scalars(work_dir: Path) -> list[dict[str, Any]]:
     """The records of the run's ``vis_data/scalars.json`` (one run per work_dir)."""
     files = sorted(work_dir.glob('*/vis_data/scalars.json'))
@@ -142,3 +152,35 @@ def assert_falling(losses: list[float]) -> None:
     """Finite losses, the last one below the first."""
     assert len(losses) >= 2 and all(math.isfinite(loss) for loss in losses), losses
     assert losses[-1] < losses[0], losses
+
+
+def fit_in_users_trainer(config: Path, options: Mapping[str, Any], work_dir: Path,
+                         checkpoint: Mapping[str, Any], **trainer_args: Any) -> tuple[Any, list]:
+    """What a user writes: the config into ``MMLightningModule``/``MMDataModule``, their own
+    ``lightning.Trainer`` with a ``ModelCheckpoint`` and a callback collecting the losses.
+
+    Returns:
+        The fitted module and the training losses, one per step.
+    """
+    import lightning
+    from lightning.pytorch.callbacks import Callback, ModelCheckpoint
+
+    from mmlightning.config import Config
+    from mmlightning.lightning import MMDataModule, MMLightningModule
+
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict(dict(options))
+    losses: list[float] = []
+
+    class Losses(Callback):
+        def on_train_batch_end(self, trainer: Any, module: Any, outputs: Any, *args: Any) -> None:
+            losses.append(float(outputs['loss']))
+
+    module = MMLightningModule.from_cfg(cfg)
+    trainer = lightning.Trainer(
+        logger=False, enable_progress_bar=False, num_sanity_val_steps=0,
+        use_distributed_sampler=False, default_root_dir=work_dir,
+        callbacks=[Losses(), ModelCheckpoint(dirpath=work_dir, save_top_k=-1, **checkpoint)],
+        **trainer_args)
+    trainer.fit(module, MMDataModule.from_cfg(cfg))
+    return module, losses

@@ -18,10 +18,10 @@ pytest.importorskip('mmdet')
 
 from openmmlab_helpers import (  # noqa: E402  (after the skip)
     assert_falling,
-    cli_options,
-    logged_scalars,
+    fit_in_users_trainer,
     package_config,
     require_kernels,
+    train_with_cli,
 )
 
 #: config -> (overrides beyond data and sizes, mmcv._ext kernels it calls on CPU)
@@ -61,14 +61,9 @@ def detection_options(root: Path, config: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize('config', list(MODELS))
 def test_mmlightning_train_cli(config: str, coco_root: Path, tmp_path: Path) -> None:
-    from mmlightning.cli import main
-
     require_kernels(*MODELS[config][1])
-    path = package_config('mmdet', config)
-    status = main(['train', str(path), '--work-dir', str(tmp_path),
-                   '--cfg-options', *cli_options(detection_options(coco_root, config))])
-    assert status == 0
-    records = logged_scalars(tmp_path)
+    records = train_with_cli(package_config('mmdet', config),
+                             detection_options(coco_root, config), tmp_path)
     assert_falling([record['loss'] for record in records if 'loss' in record])
     evaluated = [record for record in records if 'coco/bbox_mAP' in record]
     assert len(evaluated) == 2 and all(0 <= r['coco/bbox_mAP'] <= 1 for r in evaluated)
@@ -77,28 +72,10 @@ def test_mmlightning_train_cli(config: str, coco_root: Path, tmp_path: Path) -> 
 
 @pytest.mark.parametrize('config', list(MODELS))
 def test_in_a_users_lightning_trainer(config: str, coco_root: Path, tmp_path: Path) -> None:
-    import lightning
-    from lightning.pytorch.callbacks import Callback, ModelCheckpoint
-
-    from mmlightning.config import Config
-    from mmlightning.lightning import MMDataModule, MMLightningModule
-
     require_kernels(*MODELS[config][1])
-    cfg = Config.fromfile(package_config('mmdet', config))
-    cfg.merge_from_dict(detection_options(coco_root, config))
-    losses: list[float] = []
-
-    class Losses(Callback):
-        def on_train_batch_end(self, trainer: Any, module: Any, outputs: Any, *args: Any) -> None:
-            losses.append(float(outputs['loss']))
-
-    module = MMLightningModule.from_cfg(cfg)
-    trainer = lightning.Trainer(
-        max_epochs=4, check_val_every_n_epoch=2, logger=False, enable_progress_bar=False,
-        num_sanity_val_steps=0, use_distributed_sampler=False, default_root_dir=tmp_path,
-        callbacks=[Losses(), ModelCheckpoint(dirpath=tmp_path, save_top_k=-1,
-                                             every_n_epochs=2)])
-    trainer.fit(module, MMDataModule.from_cfg(cfg))
+    module, losses = fit_in_users_trainer(
+        package_config('mmdet', config), detection_options(coco_root, config), tmp_path,
+        {'every_n_epochs': 2}, max_epochs=4, check_val_every_n_epoch=2)
     assert_falling(losses)
     assert len(losses) == 4
     assert 0 <= module.last_val_metrics['coco/bbox_mAP'] <= 1

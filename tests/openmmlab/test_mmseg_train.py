@@ -16,9 +16,9 @@ pytest.importorskip('mmseg')
 
 from openmmlab_helpers import (  # noqa: E402  (after the skip)
     assert_falling,
-    cli_options,
-    logged_scalars,
+    fit_in_users_trainer,
     package_config,
+    train_with_cli,
 )
 
 CONFIG = 'pspnet/pspnet_r18-d8_4xb4-80k_loveda-512x512.py'
@@ -49,12 +49,8 @@ def segmentation_options(root: Path) -> dict[str, Any]:
 
 
 def test_mmlightning_train_cli(loveda_root: Path, tmp_path: Path) -> None:
-    from mmlightning.cli import main
-
-    status = main(['train', str(package_config('mmseg', CONFIG)), '--work-dir', str(tmp_path),
-                   '--cfg-options', *cli_options(segmentation_options(loveda_root))])
-    assert status == 0
-    records = logged_scalars(tmp_path)
+    records = train_with_cli(package_config('mmseg', CONFIG), segmentation_options(loveda_root),
+                             tmp_path)
     assert_falling([record['loss'] for record in records if 'loss' in record])
     evaluated = [record for record in records if 'mIoU' in record]
     assert len(evaluated) == 2 and all(0 <= record['mIoU'] <= 100 for record in evaluated)
@@ -62,27 +58,9 @@ def test_mmlightning_train_cli(loveda_root: Path, tmp_path: Path) -> None:
 
 
 def test_in_a_users_lightning_trainer(loveda_root: Path, tmp_path: Path) -> None:
-    import lightning
-    from lightning.pytorch.callbacks import Callback, ModelCheckpoint
-
-    from mmlightning.config import Config
-    from mmlightning.lightning import MMDataModule, MMLightningModule
-
-    cfg = Config.fromfile(package_config('mmseg', CONFIG))
-    cfg.merge_from_dict(segmentation_options(loveda_root))
-    losses: list[float] = []
-
-    class Losses(Callback):
-        def on_train_batch_end(self, trainer: Any, module: Any, outputs: Any, *args: Any) -> None:
-            losses.append(float(outputs['loss']))
-
-    module = MMLightningModule.from_cfg(cfg)
-    trainer = lightning.Trainer(
-        max_steps=4, logger=False, enable_progress_bar=False, num_sanity_val_steps=0,
-        use_distributed_sampler=False, default_root_dir=tmp_path,
-        callbacks=[Losses(), ModelCheckpoint(dirpath=tmp_path, every_n_train_steps=2,
-                                             save_top_k=-1)])
-    trainer.fit(module, MMDataModule.from_cfg(cfg))
+    module, losses = fit_in_users_trainer(
+        package_config('mmseg', CONFIG), segmentation_options(loveda_root), tmp_path,
+        {'every_n_train_steps': 2}, max_steps=4)
     assert_falling(losses)
     assert len(losses) == 4
     assert 0 <= module.last_val_metrics['mIoU'] <= 100
