@@ -340,6 +340,7 @@ def run_one(package: str, relative: str, timeout: int, calls: KernelCalls) -> Ro
     from mmlightning.lightning.module import lightning_optim_cfg
     from mmlightning.logging import MessageHub
     from mmlightning.optim import build_optim_wrapper
+    from mmlightning.registry.openmmlab import share_runtime_info
 
     row = Row(package, relative)
     start = time.perf_counter()
@@ -352,8 +353,9 @@ def run_one(package: str, relative: str, timeout: int, calls: KernelCalls) -> Ro
             row.modules = sorted({type(m).__name__ for m in model.modules()
                                   if type(m).__module__.startswith('mmcv.ops')})
             wrapper = build_optim_wrapper(model, lightning_optim_cfg(cfg.optim_wrapper))
-            MessageHub.get_current_instance().update_info('iter', 0)
-            _mmengine_message_hub().update_info('iter', 0)
+            hub = MessageHub.get_instance('openmmlab_zoo')  # what the Runner's hooks record
+            hub.update_info_dict(dict(epoch=0, iter=0, max_epochs=1, max_iters=1))
+            share_runtime_info(hub)
             calls.called.clear()
             model.train()
             log_vars = model.train_step(synthetic_batch(package, cfg, size), wrapper)
@@ -369,13 +371,6 @@ def run_one(package: str, relative: str, timeout: int, calls: KernelCalls) -> Ro
         row.result = first_line(error)
     row.seconds = time.perf_counter() - start
     return row
-
-
-def _mmengine_message_hub() -> Any:
-    """MMEngine's current MessageHub: mmdet's batch augments read ``iter`` there."""
-    from mmengine.logging import MessageHub
-
-    return MessageHub.get_current_instance()
 
 
 def quiet() -> None:

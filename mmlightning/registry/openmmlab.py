@@ -61,6 +61,31 @@ def openmmlab_packages(cfg: Mapping[str, Any] | None, *scopes: str | None) -> li
     return sorted(names & OPENMMLAB_PACKAGES)
 
 
+def share_runtime_info(hub: Any) -> Any | None:
+    """Make MMEngine's current ``MessageHub`` read ``hub``'s runtime information.
+
+    OpenMMLab code asks MMEngine's hub for the epoch and iteration
+    (``mmengine.logging.MessageHub.get_current_instance().get_info('epoch')``:
+    TOOD's head, YOLOX's ``BatchSyncRandomResize``...), which mmlightning's
+    hooks record in mmlightning's hub. An MMEngine hub of the same name becomes
+    current and holds the very same runtime-information dict, so it reads every
+    update as it happens.
+
+    Args:
+        hub: mmlightning's ``MessageHub`` of the run.
+
+    Returns:
+        MMEngine's hub, or ``None`` when MMEngine is not installed.
+    """
+    try:
+        from mmengine.logging import MessageHub
+    except ImportError:
+        return None
+    mmengine_hub = MessageHub.get_instance(hub.instance_name)
+    mmengine_hub._runtime_info = hub.runtime_info
+    return mmengine_hub
+
+
 def prepare_openmmlab(cfg: Mapping[str, Any] | None, *scopes: str | None) -> Any | None:
     """Give mmcv its kernels before a config that uses OpenMMLab packages is built.
 

@@ -23,7 +23,11 @@ from mmlightning.config import Config
 from mmlightning.dist import is_main_process
 from mmlightning.logging import MessageHub, MMLogger
 from mmlightning.registry import LOG_PROCESSORS, VISUALIZERS, DefaultScope
-from mmlightning.registry.openmmlab import prepare_openmmlab
+from mmlightning.registry.openmmlab import (
+    openmmlab_packages,
+    prepare_openmmlab,
+    share_runtime_info,
+)
 
 from .checkpoint_loading import load_weights
 from .launched_group import join_launched_group, shared_timestamp
@@ -93,7 +97,9 @@ class Runner:
             self.experiment_name, log_file=osp.join(self.log_dir, f'{self.timestamp}.log'),
             log_level=log_level)
         self.message_hub = MessageHub.get_instance(self.experiment_name)
-        prepare_openmmlab(self.cfg, default_scope)  # mmcv-lite: torch kernels as mmcv._ext
+        if openmmlab_packages(self.cfg, default_scope):
+            prepare_openmmlab(self.cfg, default_scope)  # mmcv-lite: torch kernels as mmcv._ext
+            share_runtime_info(self.message_hub)  # their code reads MMEngine's hub
         self.seed = set_random_seed(self._randomness.get('seed'),
                                     self._randomness.get('deterministic', False),
                                     self._randomness.get('diff_rank_seed', False))

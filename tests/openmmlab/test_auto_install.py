@@ -86,6 +86,17 @@ def test_the_runner_installs(install_calls: list[int], tmp_path: Path) -> None:
     assert install_calls == [1]
 
 
+def test_the_runner_shares_runtime_info_with_mmengine(no_ext: None, tmp_path: Path) -> None:
+    mmengine_logging = pytest.importorskip('mmengine.logging')
+    from mmlightning.config import Config
+    from mmlightning.runner import Runner
+
+    runner = Runner(model=torch.nn.Linear(2, 2), work_dir=str(tmp_path), default_scope='mmdet',
+                    cfg=Config({'default_scope': 'mmdet'}))
+    runner.message_hub.update_info('epoch', 3)  # as RuntimeInfoHook does
+    assert mmengine_logging.MessageHub.get_current_instance().get_info('epoch') == 3
+
+
 def test_from_cfg_installs_and_applies_the_default_scope(install_calls: list[int]) -> None:
     from mmlightning.lightning import MMLightningModule
     from mmlightning.registry import DefaultScope
