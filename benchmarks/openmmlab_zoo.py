@@ -87,7 +87,9 @@ ZOO: tuple[tuple[str, str], ...] = (
 IMAGE_SIZE = {'mmpretrain': 224, 'mmdet': 128, 'mmseg': 128}
 SIZE_OF_CONFIG = {'ssd/ssd300_coco.py': 300,
                   # DINO selects 900 queries among the encoder's tokens: 256 px gives 1360
-                  'dino/dino-4scale_r50_8xb2-12e_coco.py': 256}
+                  'dino/dino-4scale_r50_8xb2-12e_coco.py': 256,
+                  # LRASPP average-pools a 49x49 window of the stride-8 features
+                  'mobilenet_v3/mobilenet-v3-d8_lraspp_4xb4-320k_cityscapes-512x1024.py': 512}
 BATCH = 2
 
 
