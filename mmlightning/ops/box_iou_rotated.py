@@ -104,6 +104,26 @@ def rotated_overlaps(boxes1: Tensor, boxes2: Tensor, mode_flag: int = 0) -> Tens
     return result
 
 
+def rotated_overlaps_matrix(boxes1: Tensor, boxes2: Tensor, mode_flag: int = 0) -> Tensor:
+    """IoU / IoF (rows, cols) of every pair of rotated boxes (rows, 5) and (cols, 5).
+
+    Two boxes whose circumscribed circles are apart cannot overlap: only the other pairs are
+    computed (the overlap of the rest is exactly 0).
+    """
+    result = boxes1.new_zeros(boxes1.size(0), boxes2.size(0))
+    if result.numel() == 0:
+        return result
+    radius1 = torch.hypot(boxes1[:, 2], boxes1[:, 3]) / 2
+    radius2 = torch.hypot(boxes2[:, 2], boxes2[:, 3]) / 2
+    distance = torch.cdist(boxes1[:, :2].contiguous(), boxes2[:, :2].contiguous(),
+                           compute_mode='donot_use_mm_for_euclid_dist')
+    reach = (radius1[:, None] + radius2[None, :]) * (1 + 1e-5) + 1e-6
+    rows, cols = (distance <= reach).nonzero().unbind(1)
+    if rows.numel():
+        result[rows, cols] = rotated_overlaps(boxes1[rows], boxes2[cols], mode_flag)
+    return result
+
+
 def box_iou_rotated(boxes1: Tensor, boxes2: Tensor, ious: Tensor, mode_flag: int = 0,
                     aligned: bool = False) -> None:
     """mmcv's ``box_iou_rotated``: writes into ``ious`` (``rows`` if aligned, else ``rows*cols``).
@@ -120,7 +140,4 @@ def box_iou_rotated(boxes1: Tensor, boxes2: Tensor, ious: Tensor, mode_flag: int
     if aligned:
         ious.copy_(rotated_overlaps(boxes1, boxes2, mode_flag))
         return
-    rows, cols = boxes1.size(0), boxes2.size(0)
-    first = boxes1[:, None].expand(rows, cols, boxes1.size(1)).reshape(-1, boxes1.size(1))
-    second = boxes2[None].expand(rows, cols, boxes2.size(1)).reshape(-1, boxes2.size(1))
-    ious.view(-1).copy_(rotated_overlaps(first, second, mode_flag))
+    ious.view(-1).copy_(rotated_overlaps_matrix(boxes1[:, :5], boxes2[:, :5], mode_flag).view(-1))

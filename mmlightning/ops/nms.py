@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mmlightning.ops.box_iou_rotated import rotated_overlaps
+from mmlightning.ops.box_iou_rotated import rotated_overlaps_matrix
 from mmlightning.ops.greedy import greedy_keep
 
 __all__ = ['nms', 'nms_match', 'nms_rotated', 'softnms']
@@ -107,35 +107,35 @@ def softnms(boxes: Tensor, scores: Tensor, dets: Tensor, iou_threshold: float, s
     count = boxes.size(0)
     if count == 0:
         return boxes.new_empty(0, dtype=torch.long)
-    table = torch.cat((boxes[:, :4], scores[:, None].to(boxes.dtype),
-                       _areas(boxes, offset)[:, None]), 1)
+    # one row per field (x1, y1, x2, y2, score, area): every step reads contiguous slices of the
+    # remaining boxes
+    table = torch.cat((boxes[:, :4].t(), scores[None].to(boxes.dtype), _areas(boxes, offset)[None]),
+                      0)
     index = torch.arange(count, device=boxes.device)
     pick = 0
     while pick < count:
-        best = pick + int(table[pick:count, 4].argmax())
+        best = pick + int(table[4, pick:count].argmax())
         if best != pick:
-            table[[pick, best]] = table[[best, pick]]
+            table[:, [pick, best]] = table[:, [best, pick]]
             index[[pick, best]] = index[[best, pick]]
-        dets[pick] = table[pick, :5]
-        rest = table[pick + 1:count]
-        iou = _overlaps(table[pick:pick + 1, :4].t(), table[pick:pick + 1, 5], rest[:, :4].t(),
-                        rest[:, 5], offset)[0]
+        dets[pick] = table[:5, pick]
+        rest = table[:, pick + 1:count]
+        iou = _overlaps(table[:4, pick:pick + 1], table[5, pick:pick + 1], rest[:4], rest[5],
+                        offset)[0]
         if method == 0:
-            weight = torch.where(iou >= iou_threshold, torch.zeros_like(iou), torch.ones_like(iou))
+            rest[4].masked_fill_(iou >= iou_threshold, 0)
         elif method == 1:
-            weight = torch.where(iou >= iou_threshold, 1 - iou, torch.ones_like(iou))
+            rest[4] *= torch.where(iou >= iou_threshold, 1 - iou, 1.0)
         else:
-            weight = torch.exp(-(iou * iou) / sigma)
-        rest[:, 4] *= weight
-        removed = rest[:, 4] < min_score
+            rest[4] *= iou.mul_(iou).div_(-sigma).exp_()
+        removed = rest[4] < min_score
         if bool(removed.any()):
-            survivors = int((~removed).sum())
+            survivors = int(count - pick - 1 - removed.sum())
             holes = removed[:survivors].nonzero()[:, 0]
             movers = (~removed[survivors:]).nonzero()[:, 0].flip(0) + survivors
-            base = pick + 1
-            table[base + holes] = table[base + movers]
-            index[base + holes] = index[base + movers]
-            count = base + survivors
+            rest[:, holes] = rest[:, movers]
+            index[pick + 1 + holes] = index[pick + 1 + movers]
+            count = pick + 1 + survivors
         pick += 1
     return index[:count].clone()
 
@@ -155,9 +155,7 @@ def nms_rotated(dets: Tensor, scores: Tensor, order: Tensor, dets_sorted: Tensor
     ordered_labels = labels[order] if multi_label else None
 
     def suppresses(rows: Tensor, cols: Tensor) -> Tensor:
-        first = ordered[rows, None].expand(-1, cols.numel(), 5).reshape(-1, 5)
-        second = ordered[None, cols].expand(rows.numel(), -1, 5).reshape(-1, 5)
-        iou = rotated_overlaps(first, second).view(rows.numel(), cols.numel())
+        iou = rotated_overlaps_matrix(ordered.index_select(0, rows), ordered.index_select(0, cols))
         matrix = iou >= iou_threshold
         if ordered_labels is not None:
             matrix &= ordered_labels[rows, None] == ordered_labels[None, cols]

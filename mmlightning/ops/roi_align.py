@@ -26,6 +26,7 @@ from mmlightning.ops.bilinear import (
     corners,
     rois_per_chunk,
     sample,
+    splat,
 )
 
 __all__ = ['roi_align_backward', 'roi_align_forward']
@@ -50,6 +51,22 @@ class _Axes:
         steps = torch.arange(coord.size(2), device=coord.device)[None, None]
         used = (steps < grid[:, None, None]).to(coord.dtype)
         return (used / grid.clamp(min=1)[:, None, None].to(coord.dtype)).expand_as(coord)
+
+    def samples(self) -> int:
+        """Sample points per RoI (PH * GH * PW * GW)."""
+        return self.y[0].numel() * self.x[0].numel()
+
+    def window(self, height: int, width: int) -> int:
+        """An upper bound of the pixels (KY * KX) of the largest RoI's window."""
+        if self.batch.numel() == 0:
+            return 1
+
+        def span(coord: Tensor, limit: int) -> int:
+            low = coord.flatten(1).amin(1).floor().clamp(0, limit - 1)
+            high = coord.flatten(1).amax(1).floor().clamp(0, limit - 1) + 1
+            return int((high.clamp(max=limit - 1) - low).max()) + 2
+
+        return span(self.y, height) * span(self.x, width)
 
     def points(self) -> tuple[Tensor, Tensor, Tensor]:
         """Every sample point (R, PH, GH, PW, GW): rows, columns and whether it is used."""
@@ -101,17 +118,49 @@ def _windows(axes: _Axes, height: int, width: int) -> _Windows:
     return _Windows(index, rows, cols)
 
 
-def _chunks(axes: _Axes, per_roi: int, channels: int):
-    """Slices of RoIs whose gathered corners (``per_roi`` points each) stay within budget."""
-    step = rois_per_chunk(per_roi, channels)
+def _chunks(axes: _Axes, elements_per_roi: int):
+    """Slices of RoIs whose gathered elements stay within budget."""
+    step = rois_per_chunk(elements_per_roi)
     for start in range(0, axes.batch.numel(), step):
         yield slice(start, start + step)
 
 
+def _by_windows(axes: _Axes, height: int, width: int) -> bool:
+    """Whether to average by pixel windows (else by the four corners of every sample).
+
+    A window covers the RoI's pixels; with a fixed ``sampling_ratio`` a large RoI has far fewer
+    samples than pixels, and gathering the samples' corners is then the smaller read.
+    """
+    return axes.window(height, width) <= 4 * axes.samples()
+
+
+def _corner_weights(axes: _Axes, height: int, width: int) -> tuple[Tensor, Tensor]:
+    """Corner rows of the channels-last table and weights of every sample in its bin's mean."""
+    y, x, used = axes.points()
+    index, weight = corners(y, x, height, width)
+    index = index + (axes.batch * height * width)[:, None, None, None, None, None]
+    count = (axes.grid_h * axes.grid_w).clamp(min=1).to(weight.dtype)
+    return index, weight * (used / count[:, None, None, None, None])[..., None]
+
+
 def _average(table: Tensor, axes: _Axes, height: int, width: int, output: Tensor) -> None:
+    if _by_windows(axes, height, width):
+        _average_by_windows(table, axes, height, width, output)
+    else:
+        _average_by_corners(table, axes, height, width, output)
+
+
+def _average_by_corners(table: Tensor, axes: _Axes, height: int, width: int,
+                        output: Tensor) -> None:
+    for part in _chunks(axes, 4 * axes.samples() * table.size(1)):
+        index, weight = _corner_weights(axes.part(part), height, width)
+        output[part] = sample(table, index, weight).sum((2, 4)).permute(0, 3, 1, 2)
+
+
+def _average_by_windows(table: Tensor, axes: _Axes, height: int, width: int,
+                        output: Tensor) -> None:
     channels = table.size(1)
-    window = axes.y.size(1) * axes.y.size(2) * axes.x.size(1) * axes.x.size(2)
-    for part in _chunks(axes, window, channels):
+    for part in _chunks(axes, axes.window(height, width) * channels):
         windows = _windows(axes.part(part), height, width)
         rois, ky, kx = windows.index.shape
         pixels = table.index_select(0, windows.index.reshape(-1)).view(rois, ky, kx * channels)
@@ -123,8 +172,14 @@ def _average(table: Tensor, axes: _Axes, height: int, width: int, output: Tensor
 def _average_backward(grad_output: Tensor, axes: _Axes, height: int, width: int,
                       accumulator: Tensor) -> None:
     channels = accumulator.size(1)
-    window = axes.y.size(1) * axes.y.size(2) * axes.x.size(1) * axes.x.size(2)
-    for part in _chunks(axes, window, channels):
+    if not _by_windows(axes, height, width):
+        for part in _chunks(axes, 4 * axes.samples() * channels):
+            chunk = axes.part(part)
+            index, weight = _corner_weights(chunk, height, width)
+            grad = grad_output[part].permute(0, 2, 3, 1)[:, :, None, :, None]
+            splat(accumulator, index, weight, grad.expand(*index.shape[:-1], channels))
+        return
+    for part in _chunks(axes, axes.window(height, width) * channels):
         windows = _windows(axes.part(part), height, width)
         grad = grad_output[part].to(accumulator.dtype)
         by_cols = torch.einsum('nqx,ncpq->npxc', windows.cols.to(grad.dtype), grad)
@@ -137,7 +192,7 @@ def _average_backward(grad_output: Tensor, axes: _Axes, height: int, width: int,
 def _maximum(table: Tensor, axes: _Axes, height: int, width: int, output: Tensor,
              argmax_y: Tensor, argmax_x: Tensor) -> None:
     channels = table.size(1)
-    for part in _chunks(axes, axes.y[0].numel() * axes.x[0].numel(), channels):
+    for part in _chunks(axes, 4 * axes.samples() * channels):
         chunk = axes.part(part)
         y, x, used = chunk.points()
         index, weight = corners(y, x, height, width)

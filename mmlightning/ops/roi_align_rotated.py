@@ -52,7 +52,7 @@ def _corner_chunks(rois: Tensor, pooled: tuple[int, int], spatial_scale: float,
     height, width = shape[-2:]
     y, x, share, batches = _samples(rois, pooled, spatial_scale, sampling_ratio, aligned,
                                     clockwise)
-    step = bilinear.rois_per_chunk(y[0].numel(), shape[1])
+    step = bilinear.rois_per_chunk(4 * y[0].numel() * shape[1])
     for start in range(0, rois.size(0), step):
         part = slice(start, start + step)
         index, weight = bilinear.corners(y[part], x[part], height, width)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mmlightning.ops.bilinear import ELEMENTS_PER_CHUNK
+from mmlightning.ops.bilinear import rois_per_chunk
 
 __all__ = ['roi_pool_backward', 'roi_pool_forward']
 
@@ -63,7 +63,7 @@ def roi_pool_forward(input: Tensor, rois: Tensor, output: Tensor, argmax: Tensor
     base = rois[:, 0].long() * height * width
     empty = (high_y <= low_y)[:, :, None] | (high_x <= low_x)[:, None, :]
     lowest = torch.finfo(torch.float32).min
-    step = max(1, ELEMENTS_PER_CHUNK // max(1, position[0].numel() * channels))
+    step = rois_per_chunk(position[0].numel() * channels)
     for start in range(0, sized.numel(), step):
         part = slice(start, start + step)
         rows = (position[part] + base[part, None, None, None, None]).reshape(-1)

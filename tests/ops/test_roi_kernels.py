@@ -30,12 +30,25 @@ def _roi_align(features, rois, size, scale, ratio, mode, aligned):
 
 @pytest.mark.parametrize('mode', ['avg', 'max'])
 @pytest.mark.parametrize('aligned', [True, False])
-@pytest.mark.parametrize('ratio', [0, 2])
+# sampling_ratio 1 on these RoIs makes average pooling gather sample corners, not pixel windows
+@pytest.mark.parametrize('ratio', [0, 1, 2])
 def test_roi_align_matches_the_loop(reference, mode, aligned, ratio):
     features = _features()
     got, _ = _roi_align(features, ROIS, (3, 4), 0.5, ratio, mode, aligned)
     torch.testing.assert_close(got, reference.roi_align(features, ROIS, (3, 4), 0.5, ratio, mode,
                                                         aligned))
+
+
+def test_both_ways_of_averaging_agree():
+    from mmlightning.ops import roi_align
+
+    features = _features(7)
+    axes = roi_align._axes(ROIS, (3, 4), 0.5, 1, True)
+    assert not roi_align._by_windows(axes, 9, 11)
+    by_corners, _ = _roi_align(features, ROIS, (3, 4), 0.5, 1, 'avg', True)
+    by_windows = features.new_zeros(by_corners.shape)
+    roi_align._average_by_windows(roi_align.channels_last(features), axes, 9, 11, by_windows)
+    torch.testing.assert_close(by_windows, by_corners)
 
 
 def test_roi_align_by_hand():
@@ -57,7 +70,7 @@ def test_roi_align_by_hand():
 
 @pytest.mark.parametrize('mode', ['avg', 'max'])
 @pytest.mark.parametrize('aligned', [True, False])
-@pytest.mark.parametrize('ratio', [0, 2])
+@pytest.mark.parametrize('ratio', [0, 1, 2])
 def test_roi_align_gradcheck(mmcv_ops, mode, aligned, ratio):
     features = _features(1, (2, 2, 6, 7)).requires_grad_()
     rois = torch.tensor([[0, 0.5, 1.0, 9.0, 8.0], [1, 2.3, 0.2, 6.1, 12.0],
