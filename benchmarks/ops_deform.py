@@ -158,6 +158,10 @@ def training_cases(ops) -> list[tuple[str, Callable[[], object]]]:
     attention = ops.multi_scale_deform_attn.MultiScaleDeformableAttnFunction.apply
     carafe = ops.CARAFEPack(64, 2)
     feats = torch.randn(2, 64, 32, 32, requires_grad=True)
+    conv = torch.nn.Conv2d(64, 64, 3, padding=1)
+    xy = torch.rand(100, 2) * 40
+    rois = torch.cat([torch.zeros(100, 1), xy, xy + torch.rand(100, 2) * 24 + 4], 1)
+    roi_pool = ops.DeformRoIPoolPack((7, 7), 64, sampling_ratio=2)
 
     def msda_kernel():
         # the module calls grid_sample on CPU; call the kernel through mmcv's Function
@@ -168,6 +172,7 @@ def training_cases(ops) -> list[tuple[str, Callable[[], object]]]:
         attention(v, shapes, starts, loc, attn, 64).sum().backward()
 
     return [
+        ('nn.Conv2d 2x64x64x64 (for scale) fwd+bwd', lambda: conv(x).sum().backward()),
         ('DCNv2 2x64x64x64 fwd+bwd', lambda: dcn(x).sum().backward()),
         ('DCNv1 2x64x64x64 fwd+bwd', lambda: dcn1(x).sum().backward()),
         ('ms_deform_attn kernel 300 q, 4 levels fwd+bwd', msda_kernel),
@@ -175,6 +180,8 @@ def training_cases(ops) -> list[tuple[str, Callable[[], object]]]:
          lambda: msda(query, value=value, reference_points=ref, spatial_shapes=shapes,
                       level_start_index=starts).sum().backward()),
         ('CARAFEPack 2x64x32x32 fwd+bwd', lambda: carafe(feats).sum().backward()),
+        ('DeformRoIPoolPack 100 RoIs 7x7 on 2x64x64x64 fwd+bwd',
+         lambda: roi_pool(x, rois).sum().backward()),
     ]
 
 

@@ -90,10 +90,9 @@ def deform_columns(input: Tensor, offset: Tensor, mask: Tensor | None, kernel: P
     offset = offset.reshape(batch, deform_groups, taps, 2, out_h, out_w)
     y = (offset[:, :, :, 0] + grid_y).reshape(batch * deform_groups, -1)
     x = (offset[:, :, :, 1] + grid_x).reshape(batch * deform_groups, -1)
-    sampled = bilinear_sample(rows, height, width, y, x)
+    scale = None if mask is None else mask.reshape(batch * deform_groups, -1)
+    sampled = bilinear_sample(rows, height, width, y, x, scale)
     sampled = sampled.view(batch, deform_groups, taps, out_h * out_w, per_group)
-    if mask is not None:
-        sampled = sampled * mask.reshape(batch, deform_groups, taps, out_h * out_w, 1)
     return sampled.permute(0, 1, 4, 2, 3).reshape(batch, channels, taps, out_h * out_w)
 
 

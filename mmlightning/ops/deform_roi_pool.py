@@ -10,38 +10,15 @@ coordinate. Samples are vectorised over RoIs (in chunks that bound memory), bins
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import torch
 from torch import Tensor
+
+from mmlightning.ops.sampling import Axis, roi_align_axis
 
 __all__ = ['deform_roi_pool_backward', 'deform_roi_pool_forward']
 
 #: Most gathered values (samples x channels) held at once; RoIs are processed in chunks.
 _CHUNK_ELEMENTS = 1 << 24
-
-
-class _Axis(NamedTuple):
-    """RoIAlign's bilinear sampling along one axis: neighbours, weights, validity."""
-
-    raw: Tensor  # the sample coordinate before clamping (mmcv's offset gradient reads it)
-    low: Tensor
-    high: Tensor
-    w_low: Tensor
-    w_high: Tensor
-    valid: Tensor  # inside [-1, size] and within the RoI's sampling grid
-
-
-def _axis(coord: Tensor, in_grid: Tensor, size: int) -> _Axis:
-    inside = (coord >= -1) & (coord <= size) & in_grid
-    clamped = coord.clamp(min=0)
-    low = clamped.floor().long()
-    at_end = low >= size - 1
-    low = torch.where(at_end, torch.full_like(low, size - 1), low)
-    high = torch.where(at_end, low, low + 1)
-    clamped = torch.where(at_end, low.to(coord.dtype), clamped)
-    frac = clamped - low
-    return _Axis(coord, low, high, 1 - frac, frac, inside)
 
 
 def _grid(rois: Tensor, offset: Tensor, pooled: tuple[int, int], spatial_scale: float,
@@ -72,12 +49,12 @@ def _grid(rois: Tensor, offset: Tensor, pooled: tuple[int, int], spatial_scale: 
         coord = (start_c[..., None] + bin_index[None, ..., None] * bin_c
                  + (steps + 0.5).to(rois.dtype) * bin_c / grid_c.clamp(min=1)[:, None, None, None])
         in_grid = (steps < grid_c[:, None, None, None]).expand_as(coord)
-        axes.append(_axis(coord, in_grid, limit))
+        axes.append(roi_align_axis(coord, in_grid, limit))
     count = (grid[:, 0] * grid[:, 1]).clamp(min=1).to(rois.dtype)
     return axes[0], axes[1], count, size
 
 
-def _corner_index(rois: Tensor, y: _Axis, x: _Axis, height: int, width: int):
+def _corner_index(rois: Tensor, y: Axis, x: Axis, height: int, width: int):
     """Flat row indices and weights of the four neighbours: ``(R, PH, PW, Gh, Gw)`` each."""
     base = rois[:, 0].long()[:, None, None, None, None] * (height * width)
     y_low, y_high = y.low[..., :, None] * width, y.high[..., :, None] * width

@@ -25,8 +25,8 @@ FAMILIES: tuple[str, ...] = (
     'roi_pool',
     'focal_loss',
     'roi_align_rotated',
-    'carafe', 'deform_conv', 'deform_roi_pool', 'masked_conv', 'modulated_deform_conv',
-    'multi_scale_deform_attn', 'psa_mask', 'sync_bn', 'tin_shift',
+    'border_align', 'carafe', 'deform_conv', 'deform_roi_pool', 'masked_conv',
+    'modulated_deform_conv', 'multi_scale_deform_attn', 'psa_mask', 'sync_bn', 'tin_shift',
 )
 
 

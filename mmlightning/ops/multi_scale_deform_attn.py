@@ -71,6 +71,8 @@ def ms_deform_attn_forward(value: Tensor, spatial_shapes: Tensor, level_start_in
     with torch.no_grad():
         parts = [_attend(value[part], shapes, starts, sampling_loc[part], attn_weight[part])
                  for part in batch_chunks(value.shape[0], int(im2col_step))]
+    if not parts:  # an empty batch
+        return value.new_zeros(0, sampling_loc.shape[1], value.shape[2] * value.shape[3])
     return torch.cat(parts) if len(parts) > 1 else parts[0]
 
 

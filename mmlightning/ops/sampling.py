@@ -1,4 +1,4 @@
-"""Bilinear sampling of feature maps at fractional points, as mmcv's deformable kernels do it.
+"""Bilinear sampling of feature maps at fractional points, as mmcv's kernels do it.
 
 mmcv's deformable convolutions read a feature map at a
 fractional point ``(y, x)`` by weighting its four integer neighbours; a point outside
@@ -9,15 +9,21 @@ respect to the features and the coordinates exactly as mmcv's hand-written backw
 starts at it). ``F.grid_sample`` computes the same away from integer coordinates, but its
 normalise/unnormalise round trip moves integer points (all of them with zero offsets, DCN's
 initialisation) by one ulp to either side, which changes their coordinate gradients.
+
+mmcv's RoI kernels (RoIAlign, deformable RoI pooling, border align) use another rule,
+:func:`roi_align_axis`: coordinates are clamped into the map instead of reading zeros.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
 
-def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor) -> Tensor:
+def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor,
+                    scale: Tensor | None = None) -> Tensor:
     """Samples ``B`` feature maps stored as rows at ``P`` fractional points each.
 
     Args:
@@ -27,6 +33,7 @@ def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor)
         width: Width of each map.
         y: ``(B, P)`` row coordinates (pixel centres at integers).
         x: ``(B, P)`` column coordinates.
+        scale: Optional ``(B, P)`` factors the samples are multiplied by (DCNv2's masks).
 
     Returns:
         ``(B, P, C)``: the bilinearly interpolated features, 0 outside ``(-1, H) x (-1, W)``.
@@ -52,5 +59,36 @@ def bilinear_sample(rows: Tensor, height: int, width: int, y: Tensor, x: Tensor)
         valid = inside & (yy >= 0) & (yy < height) & (xx >= 0) & (xx < width)
         index = base + yy.clamp(0, height - 1) * width + xx.clamp(0, width - 1)
         values = flat.index_select(0, index.reshape(-1)).view(batch, num_points, channels)
-        out = out + values * (weight * valid.to(weight.dtype))[..., None]
+        weight = weight * valid.to(weight.dtype)
+        if scale is not None:
+            weight = weight * scale
+        out = torch.addcmul(out, values, weight[..., None])
     return out
+
+
+class Axis(NamedTuple):
+    """RoIAlign's bilinear sampling along one axis: neighbours, weights, validity."""
+
+    raw: Tensor  # the sample coordinate before clamping (mmcv's offset gradient reads it)
+    low: Tensor
+    high: Tensor
+    w_low: Tensor
+    w_high: Tensor
+    valid: Tensor  # inside [-1, size] and in the caller's sampling grid
+
+
+def roi_align_axis(coord: Tensor, in_grid: Tensor, size: int) -> Axis:
+    """mmcv's RoIAlign bilinear rule along one axis of length ``size``.
+
+    A coordinate outside ``[-1, size]`` (or not ``in_grid``) is invalid; otherwise it is clamped
+    to ``[0, size - 1]`` and read from its two neighbours (both the last pixel at the end).
+    """
+    inside = (coord >= -1) & (coord <= size) & in_grid
+    clamped = coord.clamp(min=0)
+    low = clamped.floor().long()
+    at_end = low >= size - 1
+    low = torch.where(at_end, torch.full_like(low, size - 1), low)
+    high = torch.where(at_end, low, low + 1)
+    clamped = torch.where(at_end, low.to(coord.dtype), clamped)
+    frac = clamped - low
+    return Axis(coord, low, high, 1 - frac, frac, inside)

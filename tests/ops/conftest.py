@@ -1,9 +1,10 @@
-"""Fixtures of the kernel tests: the loop references and mmcv's wrappers on our kernels."""
+"""Fixtures of the kernel tests: the loop references, mmcv's wrappers on our kernels and
+``roi_align_sample``."""
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -53,3 +54,26 @@ def _one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def _roi_align_sample(img: torch.Tensor, y: float, x: float) -> torch.Tensor:
+    """RoIAlign's sample of ``img`` (C, H, W) at one point (clamped into the map), as loops."""
+    h, w = img.shape[-2:]
+    if y < -1 or y > h or x < -1 or x > w:
+        return img.new_zeros(img.shape[0])
+    y, x = max(y, 0.0), max(x, 0.0)
+    y0, x0 = int(y), int(x)
+    y1, x1 = min(y0 + 1, h - 1), min(x0 + 1, w - 1)
+    if y0 >= h - 1:
+        y0, y = h - 1, float(h - 1)
+    if x0 >= w - 1:
+        x0, x = w - 1, float(w - 1)
+    ly, lx = y - y0, x - x0
+    return ((1 - ly) * (1 - lx) * img[:, y0, x0] + (1 - ly) * lx * img[:, y0, x1]
+            + ly * (1 - lx) * img[:, y1, x0] + ly * lx * img[:, y1, x1])
+
+
+@pytest.fixture
+def roi_align_sample() -> Callable[[torch.Tensor, float, float], torch.Tensor]:
+    """mmcv's RoIAlign bilinear rule written as plain Python, for loop references."""
+    return _roi_align_sample

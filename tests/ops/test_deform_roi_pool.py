@@ -6,24 +6,7 @@ import torch
 from torch.autograd import gradcheck
 
 
-def _bilinear(img, y, x):
-    """RoIAlign's sample of ``img`` (C, H, W) at one point (clamped into the map)."""
-    h, w = img.shape[-2:]
-    if y < -1 or y > h or x < -1 or x > w:
-        return img.new_zeros(img.shape[0])
-    y, x = max(y, 0.0), max(x, 0.0)
-    y0, x0 = int(y), int(x)
-    y1, x1 = min(y0 + 1, h - 1), min(x0 + 1, w - 1)
-    if y0 >= h - 1:
-        y0, y = h - 1, float(h - 1)
-    if x0 >= w - 1:
-        x0, x = w - 1, float(w - 1)
-    ly, lx = y - y0, x - x0
-    return ((1 - ly) * (1 - lx) * img[:, y0, x0] + (1 - ly) * lx * img[:, y0, x1]
-            + ly * (1 - lx) * img[:, y1, x0] + ly * lx * img[:, y1, x1])
-
-
-def _loop_reference(input, rois, offset, pooled, scale, ratio, gamma):
+def _loop_reference(sample, input, rois, offset, pooled, scale, ratio, gamma):
     out = input.new_zeros(rois.shape[0], input.shape[1], *pooled)
     for r, (b, x1, y1, x2, y2) in enumerate(rois.tolist()):
         sx, sy = x1 * scale - 0.5, y1 * scale - 0.5
@@ -39,7 +22,7 @@ def _loop_reference(input, rois, offset, pooled, scale, ratio, gamma):
                     for ix in range(gw):
                         y = oy + ph * bh + (iy + 0.5) * bh / gh
                         x = ox + pw * bw + (ix + 0.5) * bw / gw
-                        out[r, :, ph, pw] += _bilinear(input[int(b)], y, x)
+                        out[r, :, ph, pw] += sample(input[int(b)], y, x)
                 out[r, :, ph, pw] /= max(gh * gw, 1)
     return out
 
@@ -54,11 +37,11 @@ def _inputs(dtype=torch.double):
 
 
 @pytest.mark.parametrize('ratio,scale', [(2, 1.0), (0, 1.0), (1, 0.5)])
-def test_matches_the_loop_reference(mmcv_ops, ratio, scale):
+def test_matches_the_loop_reference(mmcv_ops, roi_align_sample, ratio, scale):
     input, rois, offset = _inputs()
     out = mmcv_ops.deform_roi_pool(input, rois, offset, (3, 2), scale, ratio, 0.1)
-    torch.testing.assert_close(out, _loop_reference(input, rois, offset, (3, 2), scale, ratio,
-                                                    0.1))
+    torch.testing.assert_close(out, _loop_reference(roi_align_sample, input, rois, offset, (3, 2),
+                                                    scale, ratio, 0.1))
 
 
 def test_gradcheck_inside_the_map(mmcv_ops):

@@ -72,3 +72,9 @@ def test_inconsistent_shapes_raise(mmcv_ops):
     with pytest.raises(ValueError, match='attn_weight has shape'):
         _msda(mmcv_ops)(value, shapes, starts, loc, attn[..., 1:],
                                                         1)
+
+
+def test_an_empty_batch_gives_an_empty_output(mmcv_ops):
+    value, shapes, starts, loc, attn = _inputs()
+    out = _msda(mmcv_ops)(value[:0], shapes, starts, loc[:0], attn[:0], 64)
+    assert out.shape == (0, 4, 6)

@@ -7,19 +7,20 @@ from torch.autograd import gradcheck
 
 
 def _loop_reference(mask, psa_type, h_mask, w_mask):
+    """For every pair of pixels, the mask entry (if any) that links them."""
     n, _, h, w = mask.shape
     out = mask.new_zeros(n, h * w, h, w)
-    for y in range(h):
-        for x in range(w):
-            for i in range(h_mask):
-                for j in range(w_mask):
-                    yy, xx = y + i - (h_mask - 1) // 2, x + j - (w_mask - 1) // 2
-                    if 0 <= yy < h and 0 <= xx < w:
-                        value = mask[:, i * w_mask + j, y, x]
-                        if psa_type == 'collect':
-                            out[:, yy * w + xx, y, x] = value
-                        else:
-                            out[:, y * w + x, yy, xx] = value
+    for centre in range(h * w):
+        y, x = divmod(centre, w)
+        for other in range(h * w):
+            i = other // w - y + (h_mask - 1) // 2
+            j = other % w - x + (w_mask - 1) // 2
+            if 0 <= i < h_mask and 0 <= j < w_mask:
+                value = mask[:, i * w_mask + j, y, x]
+                if psa_type == 'collect':
+                    out[:, other, y, x] = value
+                else:
+                    out[:, centre, other // w, other % w] = value
     return out
 
 
