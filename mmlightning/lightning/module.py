@@ -21,9 +21,14 @@ from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
 from mmlightning.dist import is_distributed
+from mmlightning.logging import MessageHub
 from mmlightning.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict, build_optim_wrapper
 from mmlightning.registry import MODELS, init_default_scope
-from mmlightning.registry.openmmlab import prepare_openmmlab
+from mmlightning.registry.openmmlab import (
+    openmmlab_packages,
+    prepare_openmmlab,
+    share_runtime_info,
+)
 
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .optim_backend import LightningOptimBackend
@@ -116,6 +121,9 @@ class MMLightningModule(LightningModule):
         #: Whether the module steps the parameter schedulers itself; a
         #: ParamSchedulerHook takes this over (see HookDispatcher).
         self.step_schedulers = True
+        #: The MessageHub where each training batch records epoch and iter (RuntimeInfoHook's
+        #: keys), or None; ``from_cfg`` sets it for configs of OpenMMLab packages.
+        self.runtime_info_hub: MessageHub | None = None
 
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> MMLightningModule:
         """After a device move, tell the model's data preprocessors (MMEngine's ``_set_device``).
@@ -148,7 +156,13 @@ class MMLightningModule(LightningModule):
             init_default_scope(scope)
         keys = ('optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
                 'train_cfg', 'val_cfg', 'test_cfg', 'data_preprocessor')
-        return cls(cfg['model'], **{key: cfg.get(key) for key in keys})
+        module = cls(cfg['model'], **{key: cfg.get(key) for key in keys})
+        if openmmlab_packages(cfg):
+            # without the Runner's RuntimeInfoHook, the module records epoch and iter
+            # where OpenMMLab code reads them (TOOD's head, YOLOX's batch resize)
+            module.runtime_info_hub = MessageHub.get_instance(f'mmlightning-module-{id(module)}')
+            share_runtime_info(module.runtime_info_hub)
+        return module
 
     # -------------------------------------------------------------- counters
     @property
@@ -329,6 +343,10 @@ class MMLightningModule(LightningModule):
         :func:`~mmlightning.lightning.rng_state.rng_state_for_rank`); evaluating
         from a checkpoint never gets here, so it never warns.
         """
+        if self.runtime_info_hub is not None:
+            self.runtime_info_hub.update_info_dict(dict(
+                epoch=self.current_epoch, iter=self.iter, max_iters=self.max_iters,
+                max_epochs=self.max_epochs))
         if 'rng' in self._pending_state:
             rng = rng_state_for_rank(self._pending_state.pop('rng'), *self._rank_and_world_size())
             if rng is not None:

@@ -65,3 +65,6 @@ def test_in_a_users_lightning_trainer(loveda_root: Path, tmp_path: Path) -> None
     assert len(losses) == 4
     assert 0 <= module.last_val_metrics['mIoU'] <= 100
     assert len(list(tmp_path.glob('*.ckpt'))) == 2
+    from mmengine.logging import MessageHub  # where OpenMMLab code reads epoch and iter
+
+    assert MessageHub.get_current_instance().get_info('iter') == 3  # before the 4th step
