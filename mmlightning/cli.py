@@ -10,13 +10,17 @@ shows the traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import os.path as osp
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .config import Config, DictAction
+from .config.config import _import_custom_modules as import_custom_modules
+from .registry.openmmlab import prepare_openmmlab
 
 USER_ERRORS = (FileNotFoundError, SyntaxError, KeyError, TypeError, ValueError, OSError,
                ImportError, RuntimeError)
@@ -95,10 +99,40 @@ def _add_predict(commands: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    cfg = Config.fromfile(args.config)
+    """The config with ``--cfg-options``.
+
+    Its ``custom_imports`` are imported after mmcv got its kernels (an
+    OpenMMLab module imports ``mmcv.ops``); the Runner does that otherwise,
+    with the line saying so in its log.
+    """
+    cfg = Config.fromfile(args.config, import_custom_modules=False)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, source='<cfg-options>')
+    if cfg.get('custom_imports'):
+        with _info_to_stderr():
+            prepare_openmmlab(cfg)
+        import_custom_modules(cfg['custom_imports'], args.config)
     return cfg
+
+
+@contextmanager
+def _info_to_stderr() -> Iterator[None]:
+    """Show mmlightning's INFO lines on stderr while no MMLogger exists to show them."""
+    from .logging import MMLogger
+
+    if MMLogger._instance_dict:
+        yield
+        return
+    package_logger = logging.getLogger('mmlightning')
+    handler, level = logging.StreamHandler(sys.stderr), package_logger.level
+    handler.setFormatter(logging.Formatter('%(name)s: %(message)s'))
+    package_logger.addHandler(handler)
+    package_logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        package_logger.removeHandler(handler)
+        package_logger.setLevel(level)
 
 
 def _prepare_run(args: argparse.Namespace) -> Config:

@@ -202,6 +202,11 @@ class ConfigDict(dict):
 
     copy = __copy__  # type: ignore[assignment]
 
+    def deepcopy(self) -> ConfigDict:
+        """``copy.deepcopy(self)``: addict's method, which OpenMMLab code calls on
+        MMEngine's ConfigDict (mmdet's ``MaskFormer``: ``panoptic_head.deepcopy()``)."""
+        return copy.deepcopy(self)
+
     def __deepcopy__(self, memo: dict) -> ConfigDict:
         """A deep copy that keeps its place: key paths and interpolations still work."""
         other = ConfigDict()

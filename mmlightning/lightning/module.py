@@ -21,6 +21,7 @@ from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 
 from mmlightning.dist import is_distributed
+from mmlightning.logging import MessageHub
 from mmlightning.optim import (
     AmpOptimWrapper,
     OptimWrapper,
@@ -28,8 +29,13 @@ from mmlightning.optim import (
     build_optim_wrapper,
     scale_lr,
 )
-from mmlightning.registry import MODELS
+from mmlightning.registry import MODELS, init_default_scope
 from mmlightning.registry.key_paths import key_path_of, located
+from mmlightning.registry.openmmlab import (
+    openmmlab_packages,
+    prepare_openmmlab,
+    share_runtime_info,
+)
 
 from .console_noise import quiet_lightning_console
 from .custom_evaluation import run_custom_loops
@@ -148,6 +154,9 @@ class MMLightningModule(LightningModule):
         #: Whether the module steps the parameter schedulers itself; a
         #: ParamSchedulerHook takes this over (see HookDispatcher).
         self.step_schedulers = True
+        #: The MessageHub where each training batch records epoch and iter (RuntimeInfoHook's
+        #: keys), or None; ``from_cfg`` sets it for configs of OpenMMLab packages.
+        self.runtime_info_hub: MessageHub | None = None
 
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> MMLightningModule:
         """After a device move, tell the model's data preprocessors (MMEngine's ``_set_device``).
@@ -170,8 +179,25 @@ class MMLightningModule(LightningModule):
 
     @classmethod
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
-        """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...)."""
-        return cls(cfg['model'], **{key: cfg.get(key) for key in cls.CONFIG_KEYS})
+        """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...).
+
+        A ``default_scope`` becomes the current default scope (as the Runner
+        makes it), so that the model and, later, the datamodule's datasets
+        and transforms resolve their types in that package. A config that
+        uses OpenMMLab packages gets mmcv's kernels first (see
+        :func:`mmlightning.registry.openmmlab.prepare_openmmlab`).
+        """
+        prepare_openmmlab(cfg)
+        scope = cfg.get('default_scope')
+        if scope is not None:
+            init_default_scope(scope)
+        module = cls(cfg['model'], **{key: cfg.get(key) for key in cls.CONFIG_KEYS})
+        if openmmlab_packages(cfg):
+            # without the Runner's RuntimeInfoHook, the module records epoch and iter
+            # where OpenMMLab code reads them (TOOD's head, YOLOX's batch resize)
+            module.runtime_info_hub = MessageHub.get_instance(f'mmlightning-module-{id(module)}')
+            share_runtime_info(module.runtime_info_hub)
+        return module
 
     # -------------------------------------------------------------- counters
     @property
@@ -244,7 +270,18 @@ class MMLightningModule(LightningModule):
 
     # ---------------------------------------------------------------- loops
     def setup(self, stage: str) -> None:
-        """Let the Trainer run a ``val_cfg``/``test_cfg`` loop that has its own ``run``."""
+        """Before fitting, the model's ``init_weights()``; let the Trainer run a
+        ``val_cfg``/``test_cfg`` loop that has its own ``run``.
+
+        ``init_weights`` is what MMEngine's Runner calls in ``train``. It runs before
+        Lightning restores a ``ckpt_path``, and only once (``is_init``): the Runner calls
+        it too, and a model built here from a config would otherwise train from PyTorch's
+        default initialization, without its ``init_cfg`` (an OpenMMLab head's prior bias,
+        a backbone's pretrained weights).
+        """
+        init_weights = getattr(self.model, 'init_weights', None)
+        if stage == 'fit' and callable(init_weights) and not getattr(self.model, 'is_init', False):
+            init_weights()
         if self.loops.runs_itself('val') or self.loops.runs_itself('test'):
             run_custom_loops(self.trainer)
 
@@ -411,6 +448,10 @@ class MMLightningModule(LightningModule):
         :func:`~mmlightning.lightning.rng_state.rng_state_for_rank`); evaluating
         from a checkpoint never gets here, so it never warns.
         """
+        if self.runtime_info_hub is not None:
+            self.runtime_info_hub.update_info_dict(dict(
+                epoch=self.current_epoch, iter=self.iter, max_iters=self.max_iters,
+                max_epochs=self.max_epochs))
         if 'rng' in self._pending_state:
             rng = rng_state_for_rank(self._pending_state.pop('rng'), *self._rank_and_world_size())
             if rng is not None:

@@ -10,11 +10,103 @@ mmlightning's registries stand where MMEngine's root registries stand: a name
 the package does not register itself (``LoggerHook``, ``DefaultSampler``,
 ``MultiStepLR``, reached in MMEngine through the package registry's parent) is
 mmlightning's, as it would be MMEngine's own under MMEngine's Runner.
+
+:func:`prepare_openmmlab` is what the Runner, ``MMLightningModule.from_cfg`` and
+the CLI call first with a config: when it uses an OpenMMLab package and mmcv has
+no compiled ``mmcv._ext`` (``mmcv-lite``), mmlightning's torch kernels are
+installed in its place (:func:`mmlightning.ops.install`, which logs one line).
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+#: Top-level packages of the OpenMMLab family: their models and transforms import ``mmcv.ops``.
+OPENMMLAB_PACKAGES = frozenset({
+    'mmcv', 'mmdet', 'mmseg', 'mmpretrain', 'mmpose', 'mmyolo', 'mmocr', 'mmaction', 'mmagic',
+    'mmdet3d', 'mmrotate', 'mmtrack', 'mmcls', 'mmselfsup', 'mmedit', 'mmfewshot', 'mmflow',
+    'mmrazor', 'mmhuman3d', 'mmfashion', 'mmgen'})
+
+
+def _scoped_names(value: Any) -> Iterable[str]:
+    """The ``_scope_`` values and the ``'<scope>.'`` prefixes of ``type=`` strings in ``value``."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == '_scope_' and isinstance(item, str):
+                yield item
+            elif key == 'type' and isinstance(item, str) and '.' in item:
+                yield item.partition('.')[0]
+            else:
+                yield from _scoped_names(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _scoped_names(item)
+
+
+def openmmlab_packages(cfg: Mapping[str, Any] | None, *scopes: str | None) -> list[str]:
+    """The OpenMMLab packages that ``cfg`` (and the extra ``scopes``) use, sorted.
+
+    A package is used when it is the ``default_scope``, the top level of a
+    ``custom_imports`` module, a ``_scope_`` or the scope of a ``type='pkg.Name'``.
+    """
+    cfg = cfg if cfg is not None else {}
+    names = {scope for scope in (cfg.get('default_scope'), *scopes) if isinstance(scope, str)}
+    imports = (cfg.get('custom_imports') or {}).get('imports', [])
+    names |= {name.split('.')[0] for name in ([imports] if isinstance(imports, str) else imports)
+              if isinstance(name, str)}
+    names |= set(_scoped_names(cfg))
+    return sorted(names & OPENMMLAB_PACKAGES)
+
+
+def share_runtime_info(hub: Any) -> Any | None:
+    """Make MMEngine's current ``MessageHub`` read ``hub``'s runtime information.
+
+    OpenMMLab code asks MMEngine's hub for the epoch and iteration
+    (``mmengine.logging.MessageHub.get_current_instance().get_info('epoch')``:
+    TOOD's head, YOLOX's ``BatchSyncRandomResize``...), which mmlightning's
+    hooks record in mmlightning's hub. An MMEngine hub of the same name becomes
+    current and holds the very same runtime-information dict, so it reads every
+    update as it happens.
+
+    Args:
+        hub: mmlightning's ``MessageHub`` of the run.
+
+    Returns:
+        MMEngine's hub, or ``None`` when MMEngine is not installed.
+    """
+    try:
+        from mmengine.logging import MessageHub
+    except ImportError:
+        return None
+    mmengine_hub = MessageHub.get_instance(hub.instance_name)
+    mmengine_hub._runtime_info = hub.runtime_info
+    return mmengine_hub
+
+
+def prepare_openmmlab(cfg: Mapping[str, Any] | None, *scopes: str | None) -> Any | None:
+    """Give mmcv its kernels before a config that uses OpenMMLab packages is built.
+
+    Nothing happens when the config uses no OpenMMLab package, when mmcv is not
+    installed (the package's own import error then says what is missing) or when
+    ``mmcv._ext`` is already importable (a compiled mmcv, or installed before).
+
+    Args:
+        cfg: The whole config (``default_scope``, ``custom_imports``, ``model``...).
+        scopes: Scopes given besides the config (the Runner's ``default_scope``).
+
+    Returns:
+        The module ``import mmcv._ext`` gives, or ``None`` when nothing was needed.
+    """
+    if not openmmlab_packages(cfg, *scopes) or importlib.util.find_spec('mmcv') is None:
+        return None
+    if 'mmcv._ext' in sys.modules:
+        return sys.modules['mmcv._ext']
+    from mmlightning.ops import install
+
+    return install()
 
 
 def mmengine_registry(name: str, scope: str) -> Any | None:

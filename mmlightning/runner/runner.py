@@ -23,6 +23,11 @@ from mmlightning.config import Config
 from mmlightning.dist import is_main_process
 from mmlightning.logging.logger import FILE_ONLY
 from mmlightning.registry import RUNNERS, DefaultScope
+from mmlightning.registry.openmmlab import (
+    openmmlab_packages,
+    prepare_openmmlab,
+    share_runtime_info,
+)
 
 from .argument_checks import check_scheduler_cfg, check_stage_arguments
 from .checkpoint_loading import load_weights
@@ -91,6 +96,9 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         os.makedirs(self.log_dir, exist_ok=True)
         self.logger = self.build_logger(log_level=log_level)
         self.message_hub = self.build_message_hub()
+        if openmmlab_packages(self.cfg, default_scope):
+            prepare_openmmlab(self.cfg, default_scope)  # mmcv-lite: torch kernels as mmcv._ext
+            share_runtime_info(self.message_hub)  # their code reads MMEngine's hub
         self.seed = set_random_seed(self._randomness.get('seed'),
                                     self._randomness.get('deterministic', False),
                                     self._randomness.get('diff_rank_seed', False))
