@@ -91,9 +91,7 @@ def prepare_openmmlab(cfg: Mapping[str, Any] | None, *scopes: str | None) -> Any
 
     Nothing happens when the config uses no OpenMMLab package, when mmcv is not
     installed (the package's own import error then says what is missing) or when
-    ``mmcv._ext`` is already importable (a compiled mmcv, or installed before). An
-    installed torchvision whose compiled ops do not load with this torch is made
-    importable first (:func:`mmlightning.ops.torchvision_ops.prepare_torchvision`).
+    ``mmcv._ext`` is already importable (a compiled mmcv, or installed before).
 
     Args:
         cfg: The whole config (``default_scope``, ``custom_imports``, ``model``...).
@@ -102,12 +100,7 @@ def prepare_openmmlab(cfg: Mapping[str, Any] | None, *scopes: str | None) -> Any
     Returns:
         The module ``import mmcv._ext`` gives, or ``None`` when nothing was needed.
     """
-    if not openmmlab_packages(cfg, *scopes):
-        return None
-    from mmlightning.ops.torchvision_ops import prepare_torchvision
-
-    prepare_torchvision()  # mmpretrain imports torchvision, whose ops may not match this torch
-    if importlib.util.find_spec('mmcv') is None:
+    if not openmmlab_packages(cfg, *scopes) or importlib.util.find_spec('mmcv') is None:
         return None
     if 'mmcv._ext' in sys.modules:
         return sys.modules['mmcv._ext']
