@@ -154,8 +154,9 @@ def test_model_name_lookup_is_offline(tmp_path, monkeypatch, config_file):
         ToyInferencer('toy_r18', device='cpu')
     with pytest.raises(ValueError, match='mmlightning not in .*please pass a valid scope'):
         ToyInferencer('toy_r18', device='cpu', scope='mmlightning')
-    with pytest.raises(ImportError, match='pip install mmdet'):
-        ToyInferencer('retinanet_r50', device='cpu', scope='mmdet')
+    monkeypatch.setitem(MODULE2PACKAGE, 'absentpkg', 'absent-package')  # known, not installed
+    with pytest.raises(ImportError, match='pip install absent-package'):
+        ToyInferencer('retinanet_r50', device='cpu', scope='absentpkg')
     package = tmp_path / 'site' / 'infertoypkg'
     (package / '.mim' / 'configs' / 'toy').mkdir(parents=True)
     (package / '__init__.py').write_text('')

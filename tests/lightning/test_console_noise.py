@@ -5,7 +5,6 @@ import logging
 import warnings
 
 import lightning
-import pytest
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -26,22 +25,34 @@ class Regressor(BaseModel):
         return prediction
 
 
-def test_fit_prints_no_tip_and_no_leafspec_warning(tmp_path, caplog: pytest.LogCaptureFixture):
+def test_fit_prints_no_tip_and_no_leafspec_warning(tmp_path) -> None:
     module = MMLightningModule(Regressor(), optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)))
     data = TensorDataset(torch.randn(8, 2), torch.randn(8, 1))
     loader = DataLoader(data, batch_size=4, collate_fn=lambda b: dict(
         inputs=torch.stack([x for x, _ in b]), data_samples=torch.stack([y for _, y in b])))
-    # other tests may have quietened Lightning's loggers: listen at INFO on the two that speak
-    with warnings.catch_warnings(record=True) as caught, \
-            caplog.at_level(logging.INFO, logger='lightning.pytorch'), \
-            caplog.at_level(logging.INFO, logger='lightning.pytorch.utilities.rank_zero'):
-        warnings.simplefilter('default')  # what a script sees: each warning once
-        module_filters_back = MMLightningModule(Regressor())  # reinstalls the filters
-        del module_filters_back
-        trainer = lightning.Trainer(max_epochs=1, default_root_dir=tmp_path, accelerator='cpu',
-                                    enable_progress_bar=False, enable_model_summary=False)
-        trainer.fit(module, loader)
+    # what passes the filters of Lightning's rank-zero logger (other tests may have changed its
+    # level or propagation): a handler of its own, at INFO
+    rank_zero = logging.getLogger('lightning.pytorch.utilities.rank_zero')
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append  # type: ignore[method-assign]
+    level = rank_zero.level
+    rank_zero.addHandler(handler)
+    rank_zero.setLevel(logging.INFO)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('default')  # what a script sees: each warning once
+            module_filters_back = MMLightningModule(Regressor())  # reinstalls the filters
+            del module_filters_back
+            trainer = lightning.Trainer(max_epochs=1, default_root_dir=tmp_path,
+                                        accelerator='cpu', enable_progress_bar=False,
+                                        enable_model_summary=False)
+            trainer.fit(module, loader)
+    finally:
+        rank_zero.removeHandler(handler)
+        rank_zero.setLevel(level)
+    messages = [str(record.msg) for record in records]
     assert trainer.global_step > 0
     assert not [w for w in caught if 'LeafSpec' in str(w.message)]
-    assert 'Tip' not in caplog.text
-    assert 'GPU available' in caplog.text  # the Trainer's own messages stay
+    assert not [m for m in messages if 'Tip' in m]
+    assert any('GPU available' in m for m in messages)  # the Trainer's own messages stay

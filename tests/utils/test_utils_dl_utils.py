@@ -261,4 +261,5 @@ def test_tensor2imgs_errors(tensor, kwargs, match):
 
 def test_mmcv_full_available(monkeypatch):
     monkeypatch.setitem(sys.modules, 'mmcv', None)
+    monkeypatch.delitem(sys.modules, 'mmcv._ext', raising=False)  # mmlightning.ops' stand-in
     assert mmcv_full_available() is False

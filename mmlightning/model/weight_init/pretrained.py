@@ -8,7 +8,7 @@ from torch import nn
 
 from mmlightning.registry import WEIGHT_INITIALIZERS
 
-from ..checkpoint.loader import _load_checkpoint_with_prefix, load_checkpoint
+from ..checkpoint.loader import PrefixNotFoundError, _load_checkpoint_with_prefix, load_checkpoint
 from ..state_dict import load_state_dict
 from .functions import update_init_info
 
@@ -59,7 +59,8 @@ class PretrainedInit:
                                                           map_location=self.map_location)
                 load_state_dict(module, state_dict, strict=False, logger=logger)
         except (FileNotFoundError, ValueError, RuntimeError) as error:
-            if type(error) not in (FileNotFoundError, ValueError, RuntimeError):
+            if type(error) not in (FileNotFoundError, ValueError, RuntimeError,
+                                   PrefixNotFoundError):
                 raise
             raise type(error)(f"init_cfg=dict(type='Pretrained', checkpoint="
                               f'{self.checkpoint!r}): {error}') from error
