@@ -17,8 +17,8 @@ Usage (one CUDA GPU; under 5 minutes)::
    ``torch.cuda.set_sync_debug_mode('warn')``, every synchronising CUDA call
    during 40 iterations of mmlightning with logging off (and of raw PyTorch,
    for comparison).
-4. Exact resume on the device and 5. DDP on every visible GPU
-   (:mod:`gpu_scale_checks`).
+4. Exact resume on the device and 5. DDP and Lightning's FSDP strategy on every visible GPU
+   (:mod:`gpu_scale_checks`; FSDP needs CUDA, so the dry run skips it).
 6. The native-ops benchmarks (``ops.py`` on the device, ``ops_deform.py``).
 
 Ends with one table (check, ok, figure), also written as JSON (``--json``, default
@@ -305,6 +305,7 @@ def main() -> None:
     rows = [parity(device, precisions, epochs),
             throughput(device, 1 if args.cpu_dry_run else args.repeats, iters),
             syncs(device), exact_resume(device), ddp(device),
+            *([ddp(device, 'fsdp')] if device.type == 'cuda' else []),
             ops_benchmarks(device, quick=args.cpu_dry_run)]
     header = dict(device=name, gpus=torch.cuda.device_count(), torch=torch.__version__,
                   date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),

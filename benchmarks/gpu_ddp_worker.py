@@ -1,7 +1,8 @@
-"""One rank of ``gpu_scale_checks.ddp``: trains the CNN with DDP and reports what it saw.
+"""One rank of ``gpu_scale_checks.ddp``: trains the CNN with DDP or FSDP, reports what it saw.
 
-Usage: ``python benchmarks/gpu_ddp_worker.py OUT_DIR cuda|cpu DEVICES``. Lightning starts the
-other ranks by running this script again; each writes ``OUT_DIR/rank<r>.json``.
+Usage: ``python benchmarks/gpu_ddp_worker.py OUT_DIR cuda|cpu DEVICES [ddp|fsdp]``. Lightning
+starts the other ranks by running this script again; each writes ``OUT_DIR/rank<r>.json``.
+Under FSDP the weights are gathered to full tensors before the checksum.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def main() -> None:
     from mmlightning.runner import Runner
 
     out, accelerator, devices = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    strategy = sys.argv[4] if len(sys.argv) > 4 else 'ddp'
     quiet()
     data = Recorded()
     torch.manual_seed(0)
@@ -48,12 +50,14 @@ def main() -> None:
                                   sampler=dict(type='DefaultSampler', shuffle=True)),
             train_cfg=dict(by_epoch=True, max_epochs=1), default_hooks=dict(checkpoint=None),
             optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)), randomness=dict(seed=0),
-            trainer=dict(accelerator=accelerator, devices=devices, strategy='ddp',
+            trainer=dict(accelerator=accelerator, devices=devices, strategy=strategy,
                          enable_progress_bar=False))
         runner.train()
-    checksum = sum(float(p.double().sum()) for p in runner.model.parameters())
+    # full tensors; Lightning's FSDP strategy gathers them on rank 0 only (others: {})
+    state = runner.trainer.strategy.lightning_module_state_dict()
+    checksum = sum(float(value.double().sum()) for value in state.values()) if state else None
     report = dict(rank=dist.get_rank(), world_size=dist.get_world_size(), seen=Recorded.seen,
-                  dataset=len(data), checksum=round(checksum, 10),
+                  dataset=len(data), checksum=None if checksum is None else round(checksum, 10),
                   seconds=time.perf_counter() - start)
     with open(f'{out}/rank{report["rank"]}.json', 'w') as f:
         json.dump(report, f)

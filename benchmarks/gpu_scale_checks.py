@@ -3,10 +3,11 @@
 * :func:`exact_resume`: the CNN trained 2 epochs in one go against 1 epoch, then resumed from
   its checkpoint for the second (``randomness.deterministic=True``); the weights must be
   bitwise equal.
-* :func:`ddp`: ``gpu_ddp_worker.py`` in a subprocess trains with ``strategy='ddp'`` on
-  ``devices`` processes (all visible GPUs; 2 CPU processes with gloo in a dry run): every rank
-  reports the samples it saw and a checksum of its weights; the shards must be disjoint and
-  cover the epoch, the weights equal on every rank.
+* :func:`ddp`: ``gpu_ddp_worker.py`` in a subprocess trains with ``strategy='ddp'`` (or
+  ``'fsdp'``, Lightning's FSDP strategy, CUDA only) on ``devices`` processes (all visible GPUs;
+  2 CPU processes with gloo in a dry run): every rank reports the samples it saw and a checksum
+  of its (full) weights; the shards must be disjoint and cover the epoch, the weights equal on
+  every rank.
 """
 from __future__ import annotations
 
@@ -62,21 +63,22 @@ def exact_resume(device: torch.device, samples: int = 512) -> dict[str, Any]:
                        f'({"bitwise equal" if equal else "NOT equal"})')
 
 
-def ddp(device: torch.device, timeout: float = 240.0) -> dict[str, Any]:
-    """Run the DDP worker on every visible GPU (2 CPU processes in a dry run)."""
+def ddp(device: torch.device, strategy: str = 'ddp', timeout: float = 240.0) -> dict[str, Any]:
+    """Run the worker on every visible GPU (2 CPU processes in a dry run) with ``strategy``."""
     devices = torch.cuda.device_count() if device.type == 'cuda' else 2
     with tempfile.TemporaryDirectory(prefix='gpu_ddp_') as out:
-        done = subprocess.run([sys.executable, str(WORKER), out, device.type, str(devices)],
-                              capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([sys.executable, str(WORKER), out, device.type, str(devices),
+                               strategy], capture_output=True, text=True, timeout=timeout)
         reports = [json.loads(path.read_text()) for path in sorted(Path(out).glob('rank*.json'))]
     if done.returncode != 0 or len(reports) != devices:
-        return dict(check=f'DDP x{devices}', ok=False,
+        return dict(check=f'{strategy.upper()} x{devices}', ok=False,
                     figure=f'exit {done.returncode}, {len(reports)} reports: '
                            f'{done.stderr.strip().splitlines()[-1:] or ""}')
     seen = [set(report['seen']) for report in reports]
     disjoint = sum(len(s) for s in seen) == len(set().union(*seen)) == reports[0]['dataset']
-    same_weights = len({report['checksum'] for report in reports}) == 1
-    return dict(check=f'DDP x{devices}', ok=disjoint and same_weights,
+    checksums = {report['checksum'] for report in reports if report['checksum'] is not None}
+    same_weights = len(checksums) == 1  # under FSDP only rank 0 holds the gathered weights
+    return dict(check=f'{strategy.upper()} x{devices}', ok=disjoint and same_weights,
                 figure=f"world {reports[0]['world_size']}, shards "
                        f"{'disjoint and complete' if disjoint else 'WRONG'}, weights "
                        f"{'equal' if same_weights else 'DIFFER'} on every rank, "
