@@ -55,4 +55,15 @@ def test_fit_prints_no_tip_and_no_leafspec_warning(tmp_path) -> None:
     assert trainer.global_step > 0
     assert not [w for w in caught if 'LeafSpec' in str(w.message)]
     assert not [m for m in messages if 'Tip' in m]
-    assert any('GPU available' in m for m in messages)  # the Trainer's own messages stay
+
+
+def test_only_the_product_tips_are_dropped() -> None:
+    from mmlightning.lightning.console_noise import _ProductTips
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord('lightning.pytorch.utilities.rank_zero', logging.INFO, __file__,
+                                 1, message, None, None)
+
+    keep = _ProductTips()
+    assert keep.filter(record('GPU available: False, used: False'))  # the Trainer's own
+    assert not keep.filter(record('💡 Tip: For seamless cloud logging and experiment tracking'))
