@@ -21,6 +21,7 @@ from torch import nn
 from mmlightning import fileio
 from mmlightning.config import Config
 from mmlightning.dist import is_main_process
+from mmlightning.lightning.loop_objects import build_loop
 from mmlightning.logging.logger import FILE_ONLY
 from mmlightning.registry import RUNNERS, DefaultScope
 from mmlightning.registry.openmmlab import (
@@ -122,6 +123,7 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
             test_dataloader=test_dataloader, seed=self.seed,
             diff_rank_seed=self._randomness.get('diff_rank_seed', False))
         self._trainer = None
+        self._built_loops: dict[str, Any] = {}  # loops built outside a run (MMEngine's API)
         self._dispatcher: Any = None
         self.visualizer = self.build_visualizer(visualizer)
         self._add_config_to_visualizer()
@@ -281,10 +283,59 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         """MMEngine's test loop object (``test_cfg``), once a run built it; else ``None``."""
         return self._loop('test')
 
+    def _loop_or_cfg(self, stage: str) -> Any:
+        """MMEngine's ``_<stage>_loop``: the built loop, else its config (``<stage>_cfg``)."""
+        return self._built_loops.get(stage) or self._args.get(f'{stage}_cfg')
+
+    def _set_loop_or_cfg(self, stage: str, value: Any) -> None:
+        self._built_loops.pop(stage, None)
+        if isinstance(value, Mapping) or value is None:
+            self._args[f'{stage}_cfg'] = value
+        else:
+            self._built_loops[stage] = value
+
+    _train_loop = property(lambda self: self._loop_or_cfg('train'),
+                           lambda self, value: self._set_loop_or_cfg('train', value))
+    _val_loop = property(lambda self: self._loop_or_cfg('val'),
+                         lambda self, value: self._set_loop_or_cfg('val', value))
+    _test_loop = property(lambda self: self._loop_or_cfg('test'),
+                          lambda self, value: self._set_loop_or_cfg('test', value))
+
+    @property
+    def val_interval(self) -> int:
+        """``train_loop.val_interval``."""
+        return self.train_loop.val_interval
+
+    @property
+    def val_begin(self) -> int:
+        """``train_loop.val_begin``."""
+        return self.train_loop.val_begin
+
+    def build_train_loop(self, loop: Any) -> Any:
+        """MMEngine's ``build_train_loop``: the loop of ``train_cfg`` on this runner."""
+        return build_loop('train', loop, self, self._args.get('train_dataloader'))
+
+    def build_val_loop(self, loop: Any) -> Any:
+        """MMEngine's ``build_val_loop``: the loop of ``val_cfg`` with the val evaluator."""
+        return build_loop('val', loop, self, self._args.get('val_dataloader'),
+                          self._args.get('val_evaluator'))
+
+    def build_test_loop(self, loop: Any) -> Any:
+        """MMEngine's ``build_test_loop``: the loop of ``test_cfg`` with the test evaluator."""
+        return build_loop('test', loop, self, self._args.get('test_dataloader'),
+                          self._args.get('test_evaluator'))
+
     def _loop(self, stage: str) -> Any:
-        if self.module.loops.get(stage) is None:
-            return None
-        return getattr(self.module.get_runner_view(), f'{stage}_loop')  # counters up to date
+        """The run's loop object (counters up to date); before a run, built on first use
+        from the config on this runner, as MMEngine's properties do (``None`` without one)."""
+        if self.module.loops.get(stage) is not None:
+            return getattr(self.module.get_runner_view(), f'{stage}_loop')
+        if stage not in self._built_loops:
+            cfg = self._args.get(f'{stage}_cfg')
+            if cfg is None:
+                return None
+            self._built_loops[stage] = getattr(self, f'build_{stage}_loop')(cfg)
+        return self._built_loops[stage]
 
     # -------------------------------------------------------------- runs
     def train(self) -> nn.Module:

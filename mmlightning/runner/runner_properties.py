@@ -28,6 +28,7 @@ class RunnerPropertiesMixin(DistInfoMixin):
     _randomness: dict[str, Any]
     _optim_wrapper: Any
     _trainer: Any
+    _built_loops: dict[str, Any]
     module: Any
     datamodule: Any
 
@@ -146,7 +147,10 @@ class RunnerPropertiesMixin(DistInfoMixin):
     # --------------------------------------------------------- counters
     @property
     def epoch(self) -> int:
-        """Epochs completed (0 for iteration-based training, as in MMEngine)."""
+        """Epochs completed (0 for iteration-based training, as in MMEngine); before a run,
+        the ``train_loop`` built on this runner counts."""
+        if self._trainer is None and 'train' in self._built_loops:
+            return self._built_loops['train'].epoch
         loop = self.module.train_loop
         if self._trainer is None or (loop is not None and not loop.by_epoch):
             return 0
@@ -154,7 +158,9 @@ class RunnerPropertiesMixin(DistInfoMixin):
 
     @property
     def iter(self) -> int:
-        """Training iterations (batches) completed."""
+        """Training iterations (batches) completed (before a run, the built ``train_loop``'s)."""
+        if self._trainer is None and 'train' in self._built_loops:
+            return self._built_loops['train'].iter
         return self.module.iter
 
     @property
