@@ -234,13 +234,14 @@ class CheckpointHook(Hook):
 
     def after_val_epoch(self, runner: Any, metrics: dict[str, Any] | None = None) -> None:
         """Save a best checkpoint when a ``save_best`` metric improved (during training)."""
-        if not self.save_best or not self._training:
+        if not self.save_best:
             return
         if not metrics:
             _logger(runner).warning('Since `metrics` is an empty dict, the behavior to save '
                                     'the best checkpoint will be skipped in this evaluation.')
             return
-        self._save_best_checkpoint(runner, metrics)
+        if self._training:
+            self._save_best_checkpoint(runner, metrics)
 
     def after_train(self, runner: Any) -> None:
         """Publish the last and best checkpoints (``published_keys``)."""

@@ -16,3 +16,7 @@ class HookRunnerError(AttributeError, AssertionError):
 
 class HookArgumentTypeError(TypeError, AssertionError):
     """A hook argument of the wrong type (MMEngine raised ``AssertionError``)."""
+
+
+class HookRunnerTypeError(TypeError, AssertionError):
+    """A runner component returned the wrong type (MMEngine raised ``AssertionError``)."""

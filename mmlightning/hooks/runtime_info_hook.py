@@ -19,6 +19,7 @@ from mmlightning.registry import HOOKS
 from mmlightning.utils import get_git_hash
 from mmlightning.version import __version__
 
+from .errors import HookRunnerTypeError
 from .hook import DATA_BATCH, Hook
 
 
@@ -100,7 +101,7 @@ class RuntimeInfoHook(Hook):
         runner.message_hub.update_info('iter', runner.iter)
         lr_dict = runner.optim_wrapper.get_lr()
         if not isinstance(lr_dict, dict):
-            raise TypeError(
+            raise HookRunnerTypeError(
                 '`runner.optim_wrapper.get_lr()` should return a dict of learning rates '
                 f'(OptimWrapper or OptimWrapperDict), but got {type(lr_dict).__name__}; check '
                 'that your optimizer constructor returns an OptimWrapper or OptimWrapperDict')

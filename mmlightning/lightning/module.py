@@ -39,6 +39,7 @@ from mmlightning.registry.openmmlab import (
 
 from .console_noise import quiet_lightning_console
 from .custom_evaluation import run_custom_loops
+from .dataloader_restart import warn_dataloader_restart
 from .eval_losses import average_losses, record_losses
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .loop_objects import LoopObjects
@@ -440,6 +441,12 @@ class MMLightningModule(LightningModule):
         if state.get('param_schedulers') is not None:
             self._pending_state['param_schedulers'] = state['param_schedulers']
         self._pending_state['rng'] = state
+
+    def on_train_epoch_start(self) -> None:
+        """Iteration-based training starting its dataloader again: MMEngine's warning."""
+        if self.train_loop is not None and not self.train_loop.by_epoch and \
+                self.current_epoch > 0:
+            warn_dataloader_restart()
 
     def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
         """After a resume, restore this rank's RNG states right before the first batch trains.

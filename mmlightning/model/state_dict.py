@@ -6,7 +6,7 @@ and :mod:`mmlightning.runner.checkpoint` (which re-exports it) use the one imple
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from torch import nn
@@ -23,7 +23,7 @@ class _IncompatibleKeys(NamedTuple):
 
 
 def load_state_dict(module: nn.Module, state_dict: Mapping[str, Any], strict: bool = False,
-                    logger: Logger = None) -> None:
+                    logger: Logger = None, report: Callable[..., None] = print_log) -> None:
     """Load ``state_dict`` into ``module``, reporting every mismatch (MMEngine's rules).
 
     Unlike :meth:`torch.nn.Module.load_state_dict`, tensors whose shape differs are
@@ -36,6 +36,7 @@ def load_state_dict(module: nn.Module, state_dict: Mapping[str, Any], strict: bo
         state_dict: The weights.
         strict: Raise instead of logging when keys or shapes do not match.
         logger: Where the mismatch report goes (see :func:`print_log`; ``None`` prints).
+        report: The function writing the report (``print_log``'s signature).
 
     Raises:
         RuntimeError: With ``strict``, if keys or shapes do not match.
@@ -72,4 +73,4 @@ def load_state_dict(module: nn.Module, state_dict: Mapping[str, Any], strict: bo
     message = '\n'.join(['The model and loaded state dict do not match exactly\n', *errors])
     if strict:
         raise RuntimeError(message)
-    print_log(message, logger=logger, level=logging.WARNING)
+    report(message, logger=logger, level=logging.WARNING)

@@ -18,3 +18,7 @@ class RunnerKeyError(ReadableKeyError, AssertionError):
 
 class RunnerArgumentError(TypeError, AssertionError):
     """A Runner argument of the wrong kind."""
+
+
+class RunnerModelError(TypeError, AssertionError):
+    """The model lacks a step method the run needs (``train_step``, ``val_step``)."""

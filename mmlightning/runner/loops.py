@@ -20,6 +20,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from mmlightning.evaluator import Evaluator
+from mmlightning.lightning.dataloader_restart import warn_dataloader_restart
 from mmlightning.lightning.eval_losses import average_losses, record_losses
 from mmlightning.logging import HistoryBuffer, print_log
 from mmlightning.registry import LOOPS
@@ -203,10 +204,7 @@ class _InfiniteDataloaderIterator:
             return next(self._iterator)
         except StopIteration:
             pass
-        print_log('Reach the end of the dataloader, it will be restarted and continue to '
-                  'iterate. It is recommended to use `mmlightning.dataset.InfiniteSampler` '
-                  '(MMEngine: `mmengine.dataset.InfiniteSampler`) to enable the dataloader to '
-                  'iterate infinitely.', logger='current', level=logging.WARNING)
+        warn_dataloader_restart()
         self._epoch += 1
         sampler = getattr(self._dataloader, 'sampler', None)
         if not hasattr(sampler, 'set_epoch'):

@@ -34,6 +34,7 @@ from .argument_checks import check_scheduler_cfg, check_stage_arguments
 from .checkpoint_loading import load_weights
 from .checkpoint_methods import CheckpointMethodsMixin
 from .component_builders import ComponentBuildersMixin
+from .errors import RunnerModelError
 from .hook_registration import DEFAULT_HOOKS, HookRegistrationMixin
 from .launched_group import join_launched_group, shared_timestamp
 from .log_upload import LogUploader
@@ -284,8 +285,11 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         return self._loop('test')
 
     def _loop_or_cfg(self, stage: str) -> Any:
-        """MMEngine's ``_<stage>_loop``: the built loop, else its config (``<stage>_cfg``)."""
-        return self._built_loops.get(stage) or self._args.get(f'{stage}_cfg')
+        """MMEngine's ``_<stage>_loop``: the built loop (a run's, or one built on this runner),
+        else its config (``<stage>_cfg``)."""
+        if self.module.loops.get(stage) is not None or stage in self._built_loops:
+            return self._loop(stage)
+        return self._args.get(f'{stage}_cfg')
 
     def _set_loop_or_cfg(self, stage: str, value: Any) -> None:
         self._built_loops.pop(stage, None)
@@ -345,6 +349,7 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
             RuntimeError: If the runner has no ``train_dataloader``/``train_cfg``/``optim_wrapper``.
         """
         self._check_stage('train', ('train_dataloader', 'train_cfg', 'optim_wrapper'))
+        self._check_model_steps()
         self._init_model_weights()
         if not self._resume:
             self._load_for_evaluation()
@@ -376,6 +381,18 @@ class Runner(RunnerPropertiesMixin, ComponentBuildersMixin, HookRegistrationMixi
         with self._uploading_logs():
             self.trainer.test(self.module, datamodule=self.datamodule, verbose=False)
         return dict(self.module.last_test_metrics)
+
+    def _check_model_steps(self) -> None:
+        """MMEngine's checks before training: ``train_step``, and ``val_step`` to validate."""
+        name = type(self.model).__name__
+        if not hasattr(self.model, 'train_step'):
+            raise RunnerModelError(f'If you want to train your model, please make sure your model '
+                                   f'has implemented `train_step` ({name} has not; subclass '
+                                   'mmlightning.model.BaseModel)')
+        if self._args.get('val_dataloader') is not None and not hasattr(self.model, 'val_step'):
+            raise RunnerModelError(f'If you want to validate your model, please make sure your '
+                                   f'model has implemented `val_step` ({name} has not; or drop '
+                                   'val_dataloader/val_cfg/val_evaluator)')
 
     def _check_stage(self, stage: str, names: tuple[str, str, str]) -> None:
         if self._args.get(names[0]) is None:
