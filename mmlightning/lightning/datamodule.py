@@ -153,6 +153,11 @@ class MMDataModule(LightningDataModule):
             TypeError: If ``cfg`` or ``randomness`` is not a mapping, or
                 ``randomness`` has an unknown key.
         """
+        return cls(**cls.arguments_from_cfg(cfg))
+
+    @staticmethod
+    def arguments_from_cfg(cfg: Any) -> dict[str, Any]:
+        """The constructor's arguments from a config (see :meth:`from_cfg`)."""
         if not (hasattr(cfg, '__getitem__') and hasattr(cfg, '__contains__')):
             raise TypeError(f'MMDataModule.from_cfg needs a Config or a dict, got '
                             f'{type(cfg).__name__}')
@@ -166,11 +171,11 @@ class MMDataModule(LightningDataModule):
             if key not in _RANDOMNESS_KEYS:
                 raise TypeError(f'randomness has an unknown key {key!r} (known: '
                                 f'{list(_RANDOMNESS_KEYS)}).{did_you_mean(key, _RANDOMNESS_KEYS)}')
-        return cls(train_dataloader=_cfg_value(cfg, 'train_dataloader'),
-                   val_dataloader=_cfg_value(cfg, 'val_dataloader'),
-                   test_dataloader=_cfg_value(cfg, 'test_dataloader'),
-                   seed=randomness.get('seed'),
-                   diff_rank_seed=randomness.get('diff_rank_seed', False))
+        return dict(train_dataloader=_cfg_value(cfg, 'train_dataloader'),
+                    val_dataloader=_cfg_value(cfg, 'val_dataloader'),
+                    test_dataloader=_cfg_value(cfg, 'test_dataloader'),
+                    seed=randomness.get('seed'),
+                    diff_rank_seed=randomness.get('diff_rank_seed', False))
 
     # ----------------------------------------------------------- Lightning hooks
     def setup(self, stage: str) -> None:

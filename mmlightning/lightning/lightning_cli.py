@@ -8,36 +8,28 @@ config's ``train_cfg``.
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from lightning.pytorch.cli import LightningCLI
 
 from mmlightning.config import Config
-from mmlightning.registry import DefaultScope
 
 from .datamodule import MMDataModule
 from .module import MMLightningModule
 
 
 def load_config(config: str, cfg_options: Mapping[str, Any] | None = None) -> Config:
-    """Read ``config`` (``_base_`` inheritance, ``custom_imports``) and apply ``cfg_options``.
-
-    A ``default_scope`` (``'mmdet'``...) becomes the current registry scope, as the Runner
-    makes it.
-    """
+    """Read ``config`` (``_base_`` inheritance, ``custom_imports``) and apply ``cfg_options``."""
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(dict(cfg_options), source='<cfg_options>')
-    if cfg.get('default_scope'):
-        DefaultScope.get_instance(f'lightning-cli-{uuid.uuid4().hex}',
-                                  scope_name=cfg.default_scope)
     return cfg
 
 
 class MMConfigModule(MMLightningModule):
-    """An :class:`MMLightningModule` built from a config file.
+    """An :class:`MMLightningModule` built from a config file, as :meth:`from_cfg` builds it
+    (``default_scope``, mmcv's kernels for OpenMMLab configs).
 
     Args:
         config: Path of the config (``.py``, ``.yaml`` or ``.json``).
@@ -46,7 +38,9 @@ class MMConfigModule(MMLightningModule):
 
     def __init__(self, config: str, cfg_options: dict[str, Any] | None = None) -> None:
         cfg = load_config(config, cfg_options)
-        super().__init__(cfg['model'], **module_kwargs(cfg))
+        model, kwargs = MMLightningModule.arguments_from_cfg(cfg)
+        super().__init__(model, **kwargs)
+        self.follow_openmmlab_runtime(cfg)
         self.save_hyperparameters()
         self.cfg = cfg
 
@@ -60,18 +54,8 @@ class MMConfigDataModule(MMDataModule):
     """
 
     def __init__(self, config: str, cfg_options: dict[str, Any] | None = None) -> None:
-        cfg = load_config(config, cfg_options)
-        built = MMDataModule.from_cfg(cfg)
-        super().__init__(**{stage: built._cfgs[stage.removesuffix('_dataloader')]
-                            for stage in ('train_dataloader', 'val_dataloader',
-                                          'test_dataloader')},
-                         seed=built.seed, diff_rank_seed=built.diff_rank_seed)
+        super().__init__(**MMDataModule.arguments_from_cfg(load_config(config, cfg_options)))
         self.save_hyperparameters()
-
-
-def module_kwargs(cfg: Mapping[str, Any]) -> dict[str, Any]:
-    """The :class:`MMLightningModule` arguments a config holds, besides ``model``."""
-    return {key: cfg.get(key) for key in MMLightningModule.CONFIG_KEYS}
 
 
 class MMLightningCLI(LightningCLI):

@@ -182,6 +182,17 @@ class MMLightningModule(LightningModule):
     def from_cfg(cls, cfg: Mapping[str, Any]) -> MMLightningModule:
         """Build from a config with MMEngine's top-level keys (``model``, ``optim_wrapper``...).
 
+        See :meth:`arguments_from_cfg` and :meth:`follow_openmmlab_runtime`.
+        """
+        model, kwargs = cls.arguments_from_cfg(cfg)
+        module = cls(model, **kwargs)
+        module.follow_openmmlab_runtime(cfg)
+        return module
+
+    @classmethod
+    def arguments_from_cfg(cls, cfg: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """``model`` and the other arguments a config holds, ready to build.
+
         A ``default_scope`` becomes the current default scope (as the Runner
         makes it), so that the model and, later, the datamodule's datasets
         and transforms resolve their types in that package. A config that
@@ -192,13 +203,15 @@ class MMLightningModule(LightningModule):
         scope = cfg.get('default_scope')
         if scope is not None:
             init_default_scope(scope)
-        module = cls(cfg['model'], **{key: cfg.get(key) for key in cls.CONFIG_KEYS})
+        return cfg['model'], {key: cfg.get(key) for key in cls.CONFIG_KEYS}
+
+    def follow_openmmlab_runtime(self, cfg: Mapping[str, Any]) -> None:
+        """For a config using OpenMMLab packages, record epoch and iter every batch where
+        their code reads them (TOOD's head, YOLOX's batch resize): without the Runner's
+        ``RuntimeInfoHook``, nothing else does."""
         if openmmlab_packages(cfg):
-            # without the Runner's RuntimeInfoHook, the module records epoch and iter
-            # where OpenMMLab code reads them (TOOD's head, YOLOX's batch resize)
-            module.runtime_info_hub = MessageHub.get_instance(f'mmlightning-module-{id(module)}')
-            share_runtime_info(module.runtime_info_hub)
-        return module
+            self.runtime_info_hub = MessageHub.get_instance(f'mmlightning-module-{id(self)}')
+            share_runtime_info(self.runtime_info_hub)
 
     # -------------------------------------------------------------- counters
     @property
