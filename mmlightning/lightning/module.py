@@ -43,6 +43,7 @@ from .dataloader_restart import warn_dataloader_restart
 from .eval_losses import average_losses, record_losses
 from .evaluation import build_evaluator, dataset_size, numeric_metrics
 from .loop_objects import LoopObjects
+from .module_loops import LoopObjectsMixin
 from .optim_backend import LightningOptimBackend
 from .param_schedulers import ParamSchedulers
 from .rng_state import gather_rng_states, restore_rng_state, rng_state_for_rank
@@ -73,7 +74,7 @@ def lightning_optim_cfg(cfg: Any) -> Any:
     return cfg
 
 
-class MMLightningModule(LightningModule):
+class MMLightningModule(LoopObjectsMixin, LightningModule):
     """Trains an MMEngine-style model with the Lightning Trainer.
 
     Args:
@@ -298,42 +299,6 @@ class MMLightningModule(LightningModule):
             init_weights()
         if self.loops.runs_itself('val') or self.loops.runs_itself('test'):
             run_custom_loops(self.trainer)
-
-    def get_runner_view(self) -> Any:
-        """The ``runner`` of the loop objects: the hooks' one, or a view of this run."""
-        view = self.runner_view
-        if view is None or view.trainer is not self.trainer:
-            from .runner_view import RunnerView
-
-            view = self.runner_view = RunnerView(self.trainer, self)
-        return view
-
-    def runs_own_loop(self, stage: str) -> bool:
-        """Whether the ``stage`` (``'val'``/``'test'``) loop runs itself, not Lightning's."""
-        return self.loops.runs_itself(stage)
-
-    def own_loop(self, stage: str) -> Any:
-        """The ``stage`` loop object on the Trainer's dataloader (built on first use).
-
-        Raises:
-            RuntimeError: If the Trainer has no dataloader for ``stage``.
-        """
-        loaders = self.trainer.val_dataloaders if stage == 'val' else self.trainer.test_dataloaders
-        loader = loaders[0] if isinstance(loaders, (list, tuple)) and loaders else loaders
-        loop = self.loops.evaluation(stage, self.get_runner_view(), loader,
-                                     self.val_evaluator if stage == 'val' else self.test_evaluator)
-        if loop is None:
-            raise RuntimeError(f'{stage}_cfg.type needs a {stage}_dataloader to run')
-        return loop
-
-    def take_own_loop_metrics(self, stage: str, metrics: Any) -> None:
-        """The metrics a loop's own ``run()`` returned: what ``val()``/``test()`` return and
-        what the epoch end logs."""
-        metrics = dict(metrics) if isinstance(metrics, Mapping) else {}
-        if stage == 'val':
-            self.last_val_metrics = metrics
-        else:
-            self.last_test_metrics = metrics
 
     def on_train_start(self) -> None:
         """Set the accumulation counters (the last, shorter window also steps)."""
